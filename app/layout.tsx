@@ -1,0 +1,21 @@
+import type { Metadata } from 'next';
+import './globals.css';
+
+export const metadata: Metadata = {
+  title: { default: 'FiberStack-Lite', template: '%s · FiberStack-Lite' },
+  description: 'Latency, uptime and packet loss of African ISP and data-centre links',
+};
+
+export default function RootLayout({ children }: { children: React.ReactNode }) {
+  return (
+    <html lang="en">
+      <body>
+        <header className="topbar">
+          <span className="brand">FiberStack-Lite</span>
+          <span className="tagline">Network monitoring · Ghana · Nigeria · Kenya</span>
+        </header>
+        <main>{children}</main>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,7 @@
+import { coreSchema } from './0001_core_schema';
+import { workerJobs } from './0002_worker_jobs';
+import type { Migration } from './types';
+
+/** Every migration, in order. Versions are never reused or renumbered once landed. */
+export const migrations: Migration[] = [coreSchema, workerJobs];
+export type { Migration, MigrationContext } from './types';

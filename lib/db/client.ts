@@ -1,0 +1,110 @@
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { timescaledb } from '@electric-sql/pglite/timescaledb';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import postgres from 'postgres';
+import { config } from '../config';
+import { log } from '../log';
+import { lockDataDir } from './lock';
+import { schema } from './schema';
+
+/** A drizzle handle on either engine; transactions are the same type, so queries accept both. */
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export type Engine = 'pglite' | 'postgres';
+
+export interface Database {
+  engine: Engine;
+  db: Db;
+  /** Where it is, without credentials: safe to log. */
+  location: string;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** postgres:// URL; when absent, embedded PGlite in `dataDir`. */
+  url?: string;
+  /** Embedded data directory, or `memory://` for a throw-away in-memory database (tests). */
+  dataDir?: string;
+  poolMax?: number;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  return options.url ? openPostgres(options.url, options.poolMax ?? 10) : openPglite(options.dataDir ?? 'memory://');
+}
+
+function openPostgres(url: string, max: number): Database {
+  const logger = log().child({ logger: 'db' });
+  const client = postgres(url, {
+    max,
+    onnotice: (notice) => logger.debug({ context: { notice: notice.message } }, 'postgres notice'),
+    connection: { application_name: 'fiberstack' },
+  });
+  const parsed = new URL(url);
+  return {
+    engine: 'postgres',
+    db: drizzlePostgres(client, { schema }) as unknown as Db,
+    location: `postgres://${parsed.host}${parsed.pathname}`,
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  const logger = log().child({ logger: 'db' });
+  const inMemory = dataDir.startsWith('memory://');
+  const dir = inMemory ? dataDir : path.resolve(dataDir);
+  const unlock = inMemory
+    ? async () => {}
+    : await lockDataDir(dir, (err) => logger.fatal({ exception: err }, 'lost the lock on the embedded data directory'));
+  let client: PGlite;
+  try {
+    client = await PGlite.create(inMemory ? { extensions: { timescaledb } } : { dataDir: dir, extensions: { timescaledb } });
+    // On a reopened data directory TimescaleDB's library is not loaded until something loads
+    // it, and loaded lazily it refuses every licensed function (continuous aggregate refresh,
+    // run_job, compression). Loading it up front, as shared_preload_libraries would, avoids that.
+    await client.exec(`LOAD 'timescaledb'`);
+  } catch (err) {
+    await unlock();
+    throw err;
+  }
+  let closed = false;
+  return {
+    engine: 'pglite',
+    db: drizzlePglite(client, { schema }) as unknown as Db,
+    location: inMemory ? 'pglite (in memory)' : `pglite ${dir}`,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await client.close();
+      await unlock();
+    },
+  };
+}
+
+const globalForDb = globalThis as unknown as { fiberDatabase?: Promise<Database> };
+
+/**
+ * The process's database, from configuration. Kept on globalThis because Next evaluates modules
+ * once for instrumentation.ts and again for each route bundle: a second PGlite on the same
+ * directory in one process would corrupt it just like a second process would.
+ */
+export function getDatabase(): Promise<Database> {
+  if (!globalForDb.fiberDatabase) {
+    const cfg = config();
+    const dataDir = path.join(cfg.FIBER_DATA_DIR, 'pg');
+    globalForDb.fiberDatabase = openDatabase({ url: cfg.DATABASE_URL, dataDir, poolMax: cfg.DATABASE_POOL_MAX });
+    // A failed open must not be cached forever: the next caller retries (e.g. the lock was freed).
+    globalForDb.fiberDatabase.catch(() => {
+      globalForDb.fiberDatabase = undefined;
+    });
+  }
+  return globalForDb.fiberDatabase;
+}
+
+export async function closeDatabase(): Promise<void> {
+  const pending = globalForDb.fiberDatabase;
+  globalForDb.fiberDatabase = undefined;
+  if (pending) await (await pending.catch(() => undefined))?.close();
+}

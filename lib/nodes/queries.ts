@@ -1,0 +1,97 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { queryRows, toNumber } from '../db/rows';
+
+export interface NodeInput {
+  nodeId: string;
+  nodeName: string;
+  displayName: string | null;
+  country: string;
+  region: string;
+  city: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  isActive: boolean;
+  probeVersion: string | null;
+  hardwareInfo: Record<string, unknown> | null;
+  tags: string[] | null;
+}
+
+/** Creates the nodes that do not exist yet (by node_name); existing ones keep their edits. */
+export async function insertMissingNodes(db: Db, nodes: NodeInput[]): Promise<number> {
+  let created = 0;
+  for (const n of nodes) {
+    const rows = await queryRows(
+      db,
+      sql`INSERT INTO nodes (node_id, node_name, display_name, country, region, city, latitude, longitude,
+                             is_active, probe_version, hardware_info, tags)
+          VALUES (${n.nodeId}, ${n.nodeName}, ${n.displayName}, ${n.country}, ${n.region}, ${n.city},
+                  ${n.latitude}, ${n.longitude}, ${n.isActive}, ${n.probeVersion},
+                  ${n.hardwareInfo === null ? null : JSON.stringify(n.hardwareInfo)}::jsonb,
+                  ${n.tags === null ? null : JSON.stringify(n.tags)}::jsonb)
+          ON CONFLICT (node_name) DO NOTHING
+          RETURNING node_id`,
+    );
+    created += rows.length;
+  }
+  return created;
+}
+
+export async function countNodes(db: Db): Promise<number> {
+  const rows = await queryRows<{ n: string | number }>(db, sql`SELECT count(*) AS n FROM nodes`);
+  return toNumber(rows[0]?.n) ?? 0;
+}
+
+export interface NodeWithLatestSample {
+  nodeId: string;
+  nodeName: string;
+  displayName: string | null;
+  country: string;
+  region: string;
+  city: string | null;
+  isActive: boolean;
+  lastSeenAt: Date | null;
+  latest: { time: Date; latencyMs: number | null; uptimePct: number | null; packetLoss: number | null } | null;
+}
+
+/**
+ * Every node with its newest sample. The lateral lookup walks idx_metrics_node_time backwards
+ * from last_seen_at, so it reads one index entry per node whatever the table's size.
+ */
+export async function listNodesWithLatestSample(db: Db): Promise<NodeWithLatestSample[]> {
+  const rows = await queryRows<Record<string, unknown>>(
+    db,
+    sql`SELECT n.node_id, n.node_name, n.display_name, n.country, n.region, n.city, n.is_active, n.last_seen_at,
+               m.time AS sample_time, m.latency_ms, m.uptime_pct, m.packet_loss
+        FROM nodes n
+        LEFT JOIN LATERAL (
+          SELECT time, latency_ms, uptime_pct, packet_loss FROM metrics
+          WHERE node_id = n.node_id AND n.last_seen_at IS NOT NULL AND time <= n.last_seen_at
+          ORDER BY time DESC LIMIT 1
+        ) m ON true
+        ORDER BY n.country, n.node_name`,
+  );
+  return rows.map((r) => ({
+    nodeId: String(r.node_id),
+    nodeName: String(r.node_name),
+    displayName: (r.display_name as string | null) ?? null,
+    country: String(r.country),
+    region: String(r.region),
+    city: (r.city as string | null) ?? null,
+    isActive: r.is_active !== false,
+    lastSeenAt: toDate(r.last_seen_at),
+    latest: r.sample_time
+      ? {
+          time: toDate(r.sample_time)!,
+          latencyMs: toNumber(r.latency_ms),
+          uptimePct: toNumber(r.uptime_pct),
+          packetLoss: toNumber(r.packet_loss),
+        }
+      : null,
+  }));
+}
+
+function toDate(value: unknown): Date | null {
+  if (value === null || value === undefined) return null;
+  return value instanceof Date ? value : new Date(String(value));
+}

@@ -1,0 +1,45 @@
+import { config } from '../config';
+import { closeDatabase, getDatabase } from '../db/client';
+import { errorMessage } from '../db/rows';
+import { log } from '../log';
+import { createRedis } from '../redis';
+import { startWorker, type RunningWorker } from '../../worker/runtime';
+import { prepareDatabase } from './prepare';
+
+const globalForBoot = globalThis as unknown as { fiberBooted?: boolean; fiberWorker?: RunningWorker };
+
+/**
+ * Start-up of the web process (called once from instrumentation.ts): open the database,
+ * migrate and seed as configured, and in the embedded default run the worker loop in-process,
+ * since PGlite can only be opened by one process. Any failure here is fatal and says why.
+ */
+export async function bootWebServer(): Promise<void> {
+  if (globalForBoot.fiberBooted) return;
+  globalForBoot.fiberBooted = true;
+  const logger = log().child({ logger: 'startup' });
+  try {
+    const cfg = config();
+    // `next build` evaluates server code too; it must not open (and lock) the database.
+    if (cfg.NEXT_PHASE === 'phase-production-build') return;
+    const database = await getDatabase();
+    const mode = await prepareDatabase(database, cfg);
+    logger.info({ context: { database: database.location, mode, inProcessWorker: cfg.inProcessWorker } }, 'database ready');
+    if (cfg.inProcessWorker) {
+      const redis = createRedis(cfg.REDIS_URL, 'worker');
+      globalForBoot.fiberWorker = await startWorker({ database, mode, redis, tickMs: cfg.WORKER_TICK_SECONDS * 1000 });
+      const shutdown = async (signal: string) => {
+        logger.info({ context: { signal } }, 'shutting down the in-process worker');
+        await globalForBoot.fiberWorker?.stop();
+        redis.disconnect();
+        await closeDatabase();
+        process.exit(0);
+      };
+      process.once('SIGTERM', () => void shutdown('SIGTERM'));
+      process.once('SIGINT', () => void shutdown('SIGINT'));
+    }
+  } catch (err) {
+    logger.fatal({ context: { error: errorMessage(err) } }, `FiberStack cannot start: ${errorMessage(err)}`);
+    await closeDatabase().catch(() => {});
+    process.exit(1);
+  }
+}

@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { config } from '../config';
+import { openDatabase, type Database } from '../db/client';
+import type { StorageMode, TimescaleSetting } from '../db/mode';
+import { migrate } from '../../drizzle/migrate';
+
+/**
+ * Real engines for tests: PGlite + TimescaleDB in memory, and a fresh database on the local
+ * PostgreSQL 15 server, created per call and dropped afterwards.
+ */
+export type TestEngine = 'pglite' | 'postgres';
+
+export interface TestDatabase {
+  database: Database;
+  /** Set after `migrate`, when requested. */
+  mode?: StorageMode;
+  url?: string;
+  cleanup(): Promise<void>;
+}
+
+/** The combinations the product supports: TimescaleDB (PGlite) and plain mode on PostgreSQL 15 and on PGlite. */
+export const ENGINE_MODES: { name: string; engine: TestEngine; timescale: TimescaleSetting; mode: StorageMode }[] = [
+  { name: 'PGlite + TimescaleDB', engine: 'pglite', timescale: 'auto', mode: 'timescaledb' },
+  { name: 'PostgreSQL 15 (plain mode)', engine: 'postgres', timescale: 'auto', mode: 'postgres' },
+];
+
+export async function createTestDatabase(engine: TestEngine): Promise<TestDatabase> {
+  if (engine === 'pglite') {
+    const database = await openDatabase({ dataDir: 'memory://' });
+    return { database, cleanup: () => database.close() };
+  }
+  const adminUrl = config().FIBER_TEST_POSTGRES_URL;
+  const name = `fiber_test_${randomBytes(6).toString('hex')}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const database = await openDatabase({ url: url.toString(), poolMax: 4 });
+  return {
+    database,
+    url: url.toString(),
+    async cleanup() {
+      await database.close();
+      const again = postgres(adminUrl, { max: 1, onnotice: () => {} });
+      await again.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await again.end();
+    },
+  };
+}
+
+export async function createMigratedDatabase(
+  engine: TestEngine,
+  timescale: TimescaleSetting = 'auto',
+  now?: Date,
+): Promise<TestDatabase & { mode: StorageMode }> {
+  const t = await createTestDatabase(engine);
+  try {
+    const { mode } = await migrate(t.database, { timescale, now });
+    return { ...t, mode };
+  } catch (err) {
+    await t.cleanup();
+    throw err;
+  }
+}

@@ -1,0 +1,46 @@
+import { config } from '../lib/config';
+import { closeDatabase, getDatabase } from '../lib/db/client';
+import { errorMessage } from '../lib/db/rows';
+import { log, setServiceName } from '../lib/log';
+import { createRedis } from '../lib/redis';
+import { prepareDatabase } from '../lib/runtime/prepare';
+import { startHealthServer } from './health';
+import { startWorker } from './runtime';
+
+/** `npm run worker`: the standalone worker process. */
+setServiceName('fiber-worker');
+const logger = log().child({ logger: 'worker.main' });
+
+async function main(): Promise<void> {
+  const cfg = config();
+  const database = await getDatabase();
+  const mode = await prepareDatabase(database, cfg);
+  const redis = createRedis(cfg.REDIS_URL, 'worker');
+  const tickMs = cfg.WORKER_TICK_SECONDS * 1000;
+  const worker = await startWorker({ database, mode, redis, tickMs });
+  const health = cfg.WORKER_HEALTH_PORT ? startHealthServer(cfg.WORKER_HEALTH_PORT, worker.state, tickMs) : undefined;
+
+  let shuttingDown = false;
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) {
+      logger.warn({ context: { signal } }, 'second signal: exiting without waiting');
+      process.exit(1);
+    }
+    shuttingDown = true;
+    logger.info({ context: { signal } }, 'shutting down: finishing the running job');
+    await worker.stop();
+    health?.close();
+    redis.disconnect();
+    await closeDatabase();
+    logger.info('shutdown complete');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch(async (err) => {
+  logger.fatal({ context: { error: errorMessage(err) } }, `worker failed to start: ${errorMessage(err)}`);
+  await closeDatabase().catch(() => {});
+  process.exit(1);
+});

@@ -1,0 +1,106 @@
+import { hostname } from 'node:os';
+import type { Redis } from 'ioredis';
+import type { Database } from '../lib/db/client';
+import type { StorageMode } from '../lib/db/mode';
+import { errorMessage } from '../lib/db/rows';
+import { log } from '../lib/log';
+import { jobsFor } from './jobs';
+import { JobScheduler } from './scheduler';
+
+export const HEARTBEAT_TTL_SECONDS = 30;
+export const heartbeatKey = (workerId: string) => `fiber:worker:heartbeat:${workerId}`;
+
+export interface WorkerState {
+  workerId: string;
+  mode: StorageMode;
+  engine: Database['engine'];
+  startedAt: string;
+  lastTickAt: string | null;
+  lastTickOk: boolean;
+  jobs: string[];
+}
+
+export interface RunningWorker {
+  state: WorkerState;
+  /** Resolves once the first tick has finished (tests and start-up logs use it). */
+  firstTick: Promise<void>;
+  /** Finishes the job in progress, stops the timers, removes the heartbeat. Does not close the pools. */
+  stop(): Promise<void>;
+}
+
+export interface WorkerOptions {
+  database: Database;
+  mode: StorageMode;
+  redis?: Redis;
+  tickMs: number;
+  workerId?: string;
+}
+
+/**
+ * The worker loop, the same in the standalone process and inside the web server (embedded
+ * default): a tick every `tickMs` runs the due jobs; a heartbeat key in Redis says it is alive.
+ * A database or Redis outage is logged and retried on the next tick, never a crash.
+ */
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  const logger = log('fiber-worker').child({ logger: 'worker' });
+  const workerId = options.workerId ?? `${hostname()}-${process.pid}`;
+  const scheduler = new JobScheduler(options.database.db, await jobsFor(options.database, options.mode), workerId, logger);
+  const state: WorkerState = {
+    workerId,
+    mode: options.mode,
+    engine: options.database.engine,
+    startedAt: new Date().toISOString(),
+    lastTickAt: null,
+    lastTickOk: false,
+    jobs: scheduler.jobNames,
+  };
+  let stopping = false;
+  let timer: NodeJS.Timeout | undefined;
+  let current: Promise<void> = Promise.resolve();
+
+  const beat = async () => {
+    if (!options.redis || options.redis.status !== 'ready') return;
+    await options.redis
+      .set(heartbeatKey(workerId), JSON.stringify({ ...state, pid: process.pid, at: new Date().toISOString() }), 'EX', HEARTBEAT_TTL_SECONDS)
+      .catch((err) => logger.debug({ context: { error: errorMessage(err) } }, 'heartbeat not written'));
+  };
+
+  const tick = async () => {
+    try {
+      const result = await scheduler.runDue(() => stopping);
+      state.lastTickOk = result.failed.length === 0;
+    } catch (err) {
+      state.lastTickOk = false;
+      logger.warn({ context: { error: errorMessage(err) } }, 'job tick failed (database unavailable?); retrying next tick');
+    }
+    state.lastTickAt = new Date().toISOString();
+    await beat();
+  };
+
+  const schedule = () => {
+    if (stopping) return;
+    timer = setTimeout(() => {
+      current = tick().finally(schedule);
+    }, options.tickMs);
+  };
+
+  logger.info({ context: { workerId, mode: options.mode, engine: options.database.engine, jobs: state.jobs } }, 'worker started');
+  current = tick();
+  const firstTick = current;
+  void current.finally(schedule);
+  const beatTimer = setInterval(() => void beat(), Math.min(10_000, options.tickMs));
+
+  return {
+    state,
+    firstTick,
+    async stop() {
+      if (stopping) return current;
+      stopping = true;
+      clearTimeout(timer);
+      clearInterval(beatTimer);
+      await current;
+      await options.redis?.del(heartbeatKey(workerId)).catch(() => {});
+      logger.info({ context: { workerId } }, 'worker stopped');
+    },
+  };
+}
