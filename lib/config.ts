@@ -33,6 +33,8 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WORKER_TICK_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
   WORKER_HEALTH_PORT: port.optional(),
+  /** Names this worker in heartbeats and job claims (and, later, as its stream consumer); default host-pid. */
+  WORKER_ID: z.string().regex(/^[\w.:-]{1,100}$/, 'expected 1-100 letters, digits, _ . : -').optional(),
   /** Tests only: a PostgreSQL 15 server where each test file creates (and drops) its own database. */
   FIBER_TEST_POSTGRES_URL: z
     .string()

@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const mode = await prepareDatabase(database, cfg);
   const redis = createRedis(cfg.REDIS_URL, 'worker');
   const tickMs = cfg.WORKER_TICK_SECONDS * 1000;
-  const worker = await startWorker({ database, mode, redis, tickMs });
+  const worker = await startWorker({ database, mode, redis, tickMs, workerId: cfg.WORKER_ID });
   const health = cfg.WORKER_HEALTH_PORT ? startHealthServer(cfg.WORKER_HEALTH_PORT, worker.state, tickMs) : undefined;
 
   let shuttingDown = false;

@@ -2,6 +2,7 @@ import type { Database } from '../../lib/db/client';
 import type { StorageMode } from '../../lib/db/mode';
 import { log } from '../../lib/log';
 import { ensureMetricsPartitions, refreshRollup } from '../../lib/maintenance/queries';
+import { ROLLUPS, floorTo } from '../../lib/maintenance/rollups';
 import { insertMetricBatch, touchLastSeenFromMetrics, type MetricSample } from '../../lib/metrics/queries';
 import { insertMissingNodes } from '../../lib/nodes/queries';
 import { DEMO_NODES } from './demo-nodes';
@@ -52,8 +53,9 @@ export async function seedDemo(
   await touchLastSeenFromMetrics(db, new Date(fromMs));
   const insertMs = Math.round(performance.now() - started);
 
-  await refreshRollup(db, mode, 'hourly', new Date(fromMs), new Date(nowMs));
-  await refreshRollup(db, mode, 'daily', new Date(fromMs - DAY), new Date(nowMs));
+  // From bucket boundaries, so the first, partial hour and day are materialised too.
+  await refreshRollup(db, mode, 'hourly', new Date(floorTo(fromMs, ROLLUPS.hourly.bucketMs)), new Date(nowMs));
+  await refreshRollup(db, mode, 'daily', new Date(floorTo(fromMs, ROLLUPS.daily.bucketMs)), new Date(nowMs));
 
   const result = { nodesCreated, samplesInserted, insertMs, ms: Math.round(performance.now() - started) };
   log().child({ logger: 'seed' }).info({ context: { ...result, mode, database: database.location } }, 'demo data seeded');

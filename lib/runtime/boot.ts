@@ -26,7 +26,13 @@ export async function bootWebServer(): Promise<void> {
     logger.info({ context: { database: database.location, mode, inProcessWorker: cfg.inProcessWorker } }, 'database ready');
     if (cfg.inProcessWorker) {
       const redis = createRedis(cfg.REDIS_URL, 'worker');
-      globalForBoot.fiberWorker = await startWorker({ database, mode, redis, tickMs: cfg.WORKER_TICK_SECONDS * 1000 });
+      globalForBoot.fiberWorker = await startWorker({
+        database,
+        mode,
+        redis,
+        tickMs: cfg.WORKER_TICK_SECONDS * 1000,
+        workerId: cfg.WORKER_ID,
+      });
       const shutdown = async (signal: string) => {
         logger.info({ context: { signal } }, 'shutting down the in-process worker');
         await globalForBoot.fiberWorker?.stop();

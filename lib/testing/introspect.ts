@@ -35,6 +35,8 @@ export interface SchemaSnapshot {
   constraints: Record<string, { table: string; type: string; definition: string }>;
   indexes: Record<string, string>;
   comments: Record<string, string>;
+  /** TimescaleDB policies (proc:relation → schedule and config without internal ids); empty in plain mode. */
+  policies: Record<string, string>;
 }
 
 const RELKIND: Record<string, string> = { r: 'table', p: 'partitioned table', v: 'view', m: 'materialized view' };
@@ -96,5 +98,18 @@ export async function snapshotSchema(db: Db): Promise<SchemaSnapshot> {
   );
   const comments: SchemaSnapshot['comments'] = {};
   for (const c of com) comments[c.key] = c.comment;
-  return { relations, constraints, indexes, comments };
+  const policies: SchemaSnapshot['policies'] = {};
+  const hasJobs = await queryRows<{ ok: boolean }>(db, sql`SELECT to_regclass('timescaledb_information.jobs') IS NOT NULL AS ok`);
+  if (hasJobs[0]?.ok) {
+    const jobs = await queryRows<{ proc: string; rel: string; schedule: string; config: Record<string, unknown> }>(
+      db,
+      sql`SELECT proc_name AS proc, hypertable_name AS rel, schedule_interval::text AS schedule, config
+          FROM timescaledb_information.jobs WHERE job_id >= 1000`,
+    );
+    for (const j of jobs) {
+      const config = Object.entries(j.config).filter(([k]) => !k.endsWith('hypertable_id')).sort();
+      policies[`${j.proc}:${j.rel}`] = `${j.schedule} ${JSON.stringify(config)}`;
+    }
+  }
+  return { relations, constraints, indexes, comments, policies };
 }

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from './config';
+
+describe('configuration', () => {
+  it('defaults to the embedded mode with demo data and an in-process worker', () => {
+    const cfg = parseConfig({});
+    expect(cfg).toMatchObject({
+      embedded: true,
+      autoMigrate: true,
+      inProcessWorker: true,
+      FIBER_DEMO: true,
+      FIBER_DATA_DIR: './data',
+      FIBER_TIMESCALE: 'auto',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      PORT: 3000,
+      WORKER_TICK_SECONDS: 15,
+    });
+    expect(cfg.DATABASE_URL).toBeUndefined();
+  });
+
+  it('with DATABASE_URL, migrations and the worker are explicit unless switched on', () => {
+    const cfg = parseConfig({ DATABASE_URL: 'postgres://u:p@db:5432/fiberstack' });
+    expect(cfg).toMatchObject({ embedded: false, autoMigrate: false, inProcessWorker: false });
+    expect(parseConfig({ DATABASE_URL: 'postgresql://db/x', FIBER_AUTO_MIGRATE: 'yes', FIBER_INPROCESS_WORKER: 'on' })).toMatchObject({
+      autoMigrate: true,
+      inProcessWorker: true,
+    });
+  });
+
+  it('the embedded database always runs its worker in-process (PGlite lives in one process)', () => {
+    expect(parseConfig({ FIBER_INPROCESS_WORKER: '0' }).inProcessWorker).toBe(true);
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(parseConfig({ DATABASE_URL: '', FIBER_DEMO: '' })).toMatchObject({ embedded: true, FIBER_DEMO: true });
+  });
+
+  it.each([
+    ['FIBER_TIMESCALE', 'maybe', /FIBER_TIMESCALE: .*"auto"\|"require"\|"off"/],
+    ['FIBER_DEMO', 'sometimes', /FIBER_DEMO: expected one of 1, 0, true, false/],
+    ['PORT', '70000', /PORT: /],
+    ['DATABASE_URL', 'mysql://x', /DATABASE_URL: expected a postgres:\/\/ or postgresql:\/\/ URL/],
+    ['REDIS_URL', 'localhost:6379', /REDIS_URL: expected a redis:\/\/ or rediss:\/\/ URL/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL: /],
+    ['WORKER_TICK_SECONDS', '0', /WORKER_TICK_SECONDS: /],
+  ])('a wrong %s stops start-up with a message naming it', (name, value, message) => {
+    expect(() => parseConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => parseConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('names every wrong variable at once, and never echoes a password', () => {
+    let error: unknown;
+    try {
+      parseConfig({ FIBER_TIMESCALE: 'x', DATABASE_URL: 'mysql://admin:hunter2@db/x' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toContain('FIBER_TIMESCALE');
+    expect(message).toContain('DATABASE_URL');
+    expect(message).not.toContain('hunter2');
+  });
+});

@@ -1,0 +1,44 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+
+export interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs one of our TypeScript entry points (e.g. `drizzle/cli.ts`) as a separate process. */
+export function startScript(script: string, args: string[], env: Record<string, string>): ChildProcess & { finished: Promise<Finished> } {
+  const child = spawn(TSX, [path.join(ROOT, script), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const finished = new Promise<Finished>((resolve) => {
+    child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return Object.assign(child, { finished, get output() { return stdout + stderr; } });
+}
+
+export async function runScript(script: string, args: string[], env: Record<string, string>): Promise<Finished> {
+  return startScript(script, args, env).finished;
+}
+
+/** Polls until `check` returns a value, or throws after `timeoutMs`. */
+export async function waitFor<T>(check: () => T | undefined | Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
