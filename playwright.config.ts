@@ -52,6 +52,6 @@ export default defineConfig({
     stdout: 'pipe',
     stderr: 'pipe',
     gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
-    env: { FIBER_DATA_DIR: DATA_DIR, FIBER_DEMO: '1', NEXT_TELEMETRY_DISABLED: '1', LOG_LEVEL: 'warn' },
+    env: { NEXT_MANUAL_SIG_HANDLE: 'true', FIBER_DATA_DIR: DATA_DIR, FIBER_DEMO: '1', NEXT_TELEMETRY_DISABLED: '1', LOG_LEVEL: 'warn' },
   },
 });

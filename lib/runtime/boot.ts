@@ -24,8 +24,9 @@ export async function bootWebServer(): Promise<void> {
     const database = await getDatabase();
     const mode = await prepareDatabase(database, cfg);
     logger.info({ context: { database: database.location, mode, inProcessWorker: cfg.inProcessWorker } }, 'database ready');
+    let redis: ReturnType<typeof createRedis> | undefined;
     if (cfg.inProcessWorker) {
-      const redis = createRedis(cfg.REDIS_URL, 'worker');
+      redis = createRedis(cfg.REDIS_URL, 'worker');
       globalForBoot.fiberWorker = await startWorker({
         database,
         mode,
@@ -33,16 +34,19 @@ export async function bootWebServer(): Promise<void> {
         tickMs: cfg.WORKER_TICK_SECONDS * 1000,
         workerId: cfg.WORKER_ID,
       });
-      const shutdown = async (signal: string) => {
-        logger.info({ context: { signal } }, 'shutting down the in-process worker');
-        await globalForBoot.fiberWorker?.stop();
-        redis.disconnect();
-        await closeDatabase();
-        process.exit(0);
-      };
-      process.once('SIGTERM', () => void shutdown('SIGTERM'));
-      process.once('SIGINT', () => void shutdown('SIGINT'));
     }
+    // `npm start` sets NEXT_MANUAL_SIG_HANDLE, so Next leaves the signals to us: its own handler
+    // exits as soon as the HTTP server closes, before a running job ends or PGlite flushes.
+    const shutdown = async (signal: string) => {
+      logger.info({ context: { signal } }, 'shutting down');
+      await globalForBoot.fiberWorker?.stop();
+      redis?.disconnect();
+      await closeDatabase();
+      logger.info('shutdown complete');
+      process.exit(0);
+    };
+    process.once('SIGTERM', () => void shutdown('SIGTERM'));
+    process.once('SIGINT', () => void shutdown('SIGINT'));
   } catch (err) {
     logger.fatal({ context: { error: errorMessage(err) } }, `FiberStack cannot start: ${errorMessage(err)}`);
     await closeDatabase().catch(() => {});
