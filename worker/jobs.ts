@@ -67,7 +67,8 @@ export async function jobsFor(database: Database, mode: StorageMode): Promise<Jo
       intervalMs: HOUR,
       run: async () => {
         const now = Date.now();
-        const created = await ensureMetricsPartitions(db, new Date(now - DAY), new Date(now + 28 * DAY));
+        // From the start of raw retention: a late sample that ingest still accepts always has a partition.
+        const created = await ensureMetricsPartitions(db, new Date(now - (RAW_RETENTION_DAYS + 1) * DAY), new Date(now + 28 * DAY));
         const dropped = await dropMetricsPartitionsBefore(db, new Date(now - RAW_RETENTION_DAYS * DAY));
         return { created, dropped };
       },

@@ -77,41 +77,43 @@ const METRICS_INDEXES_AND_COMMENTS = [
 
 const HOURLY_COMMENT = `'Hourly aggregated metrics for improved query performance'`;
 
+/**
+ * The spec's continuous aggregate, index and refresh policy. WITH NO DATA because a continuous
+ * aggregate can only be filled outside a transaction: the worker's first refresh (and the demo
+ * seed) fills it.
+ */
+function continuousAggregate(relation: string, bucket: string, columns: string, index: string, policy: string): string[] {
+  return [
+    `CREATE MATERIALIZED VIEW ${relation}
+     WITH (timescaledb.continuous) AS
+     SELECT time_bucket('${bucket}', time) AS time, node_id, ${columns}
+     FROM metrics
+     GROUP BY time_bucket('${bucket}', time), node_id
+     WITH NO DATA`,
+    `CREATE INDEX ${index} ON ${relation} (node_id, time DESC)`,
+    `SELECT add_continuous_aggregate_policy('${relation}', ${policy})`,
+  ];
+}
+
 const TIMESCALE = [
   // The spec's idx_metrics_time replaces TimescaleDB's default time index (it would be a twin).
   `SELECT create_hypertable('metrics', 'time', chunk_time_interval => INTERVAL '1 week', create_default_indexes => false)`,
   ...METRICS_INDEXES_AND_COMMENTS,
   `ALTER TABLE metrics SET (timescaledb.compress, timescaledb.compress_segmentby = 'node_id')`,
   `SELECT add_compression_policy('metrics', INTERVAL '${COMPRESS_AFTER_DAYS} days')`,
-  // WITH NO DATA: a continuous aggregate can only be filled outside a transaction; the worker's
-  // first refresh (and the demo seed) fills it.
-  `CREATE MATERIALIZED VIEW aggregates_hourly
-   WITH (timescaledb.continuous) AS
-   SELECT time_bucket('1 hour', time) AS time, node_id, ${HOURLY_COLUMNS}
-   FROM metrics
-   GROUP BY time_bucket('1 hour', time), node_id
-   WITH NO DATA`,
-  `CREATE INDEX idx_agg_hourly_node_time ON aggregates_hourly (node_id, time DESC)`,
-  `SELECT add_continuous_aggregate_policy('aggregates_hourly',
-     start_offset => INTERVAL '2 hours', end_offset => INTERVAL '0 hours', schedule_interval => INTERVAL '1 hour')`,
+  ...continuousAggregate('aggregates_hourly', '1 hour', HOURLY_COLUMNS, 'idx_agg_hourly_node_time',
+    `start_offset => INTERVAL '2 hours', end_offset => INTERVAL '0 hours', schedule_interval => INTERVAL '1 hour'`),
   // A continuous aggregate is a view to COMMENT ON (COMMENT ON MATERIALIZED VIEW fails on it).
   `COMMENT ON VIEW aggregates_hourly IS ${HOURLY_COMMENT}`,
-  `CREATE MATERIALIZED VIEW aggregates_daily
-   WITH (timescaledb.continuous) AS
-   SELECT time_bucket('1 day', time) AS time, node_id, ${DAILY_COLUMNS}
-   FROM metrics
-   GROUP BY time_bucket('1 day', time), node_id
-   WITH NO DATA`,
-  `CREATE INDEX idx_agg_daily_node_time ON aggregates_daily (node_id, time DESC)`,
-  `SELECT add_continuous_aggregate_policy('aggregates_daily',
-     start_offset => INTERVAL '2 days', end_offset => INTERVAL '0 days', schedule_interval => INTERVAL '1 day')`,
+  ...continuousAggregate('aggregates_daily', '1 day', DAILY_COLUMNS, 'idx_agg_daily_node_time',
+    `start_offset => INTERVAL '2 days', end_offset => INTERVAL '0 days', schedule_interval => INTERVAL '1 day'`),
   `SELECT add_retention_policy('metrics', INTERVAL '${RAW_RETENTION_DAYS} days')`,
   `SELECT add_retention_policy('aggregates_hourly', INTERVAL '${ROLLUPS.hourly.retentionDays} days')`,
   `SELECT add_retention_policy('aggregates_daily', INTERVAL '${ROLLUPS.daily.retentionDays} days')`,
 ];
 
 /** Plain mode: the rollups are tables with the continuous aggregates' columns and types. */
-const HOURLY_TYPES: Record<string, string> = {
+const ROLLUP_COLUMN_TYPES: Record<string, string> = {
   p50_latency_ms: 'DOUBLE PRECISION',
   p95_latency_ms: 'DOUBLE PRECISION',
   p99_latency_ms: 'DOUBLE PRECISION',
@@ -123,7 +125,7 @@ const rollupTable = (relation: string, columns: string) =>
     time TIMESTAMPTZ NOT NULL,
     node_id UUID NOT NULL,
     ${columnNames(columns)
-      .map((c) => `${c} ${HOURLY_TYPES[c] ?? 'NUMERIC'}`)
+      .map((c) => `${c} ${ROLLUP_COLUMN_TYPES[c] ?? 'NUMERIC'}`)
       .join(',\n    ')}
   )`;
 

@@ -42,14 +42,8 @@ export async function countNodes(db: Db): Promise<number> {
   return toNumber(rows[0]?.n) ?? 0;
 }
 
-export interface NodeWithLatestSample {
-  nodeId: string;
-  nodeName: string;
-  displayName: string | null;
-  country: string;
-  region: string;
-  city: string | null;
-  isActive: boolean;
+export interface NodeWithLatestSample
+  extends Pick<NodeInput, 'nodeId' | 'nodeName' | 'displayName' | 'country' | 'region' | 'city' | 'isActive'> {
   lastSeenAt: Date | null;
   latest: { time: Date; latencyMs: number | null; uptimePct: number | null; packetLoss: number | null } | null;
 }

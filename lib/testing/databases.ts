@@ -1,8 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import postgres from 'postgres';
 import { config } from '../config';
 import { openDatabase, type Database } from '../db/client';
 import type { StorageMode, TimescaleSetting } from '../db/mode';
+import type { NodeInput } from '../nodes/queries';
 import { migrate } from '../../drizzle/migrate';
 
 /**
@@ -19,11 +20,31 @@ export interface TestDatabase {
   cleanup(): Promise<void>;
 }
 
-/** The combinations the product supports: TimescaleDB (PGlite) and plain mode on PostgreSQL 15 and on PGlite. */
-export const ENGINE_MODES: { name: string; engine: TestEngine; timescale: TimescaleSetting; mode: StorageMode }[] = [
-  { name: 'PGlite + TimescaleDB', engine: 'pglite', timescale: 'auto', mode: 'timescaledb' },
-  { name: 'PostgreSQL 15 (plain mode)', engine: 'postgres', timescale: 'auto', mode: 'postgres' },
-];
+/** The two storage modes, each on the engine that has it here. */
+export const STORAGE_CASES = [
+  { name: 'PGlite + TimescaleDB', engine: 'pglite', mode: 'timescaledb' },
+  { name: 'PostgreSQL 15, plain mode', engine: 'postgres', mode: 'postgres' },
+] as const;
+
+/** A node with only the required columns set; unique name and id, overridable. */
+export function testNode(overrides: Partial<NodeInput> = {}): NodeInput {
+  const nodeId = randomUUID();
+  return {
+    nodeId,
+    nodeName: `probe-test-${nodeId.slice(0, 8)}`,
+    displayName: null,
+    country: 'GH',
+    region: 'Ghana',
+    city: null,
+    latitude: null,
+    longitude: null,
+    isActive: true,
+    probeVersion: null,
+    hardwareInfo: null,
+    tags: null,
+    ...overrides,
+  };
+}
 
 export async function createTestDatabase(engine: TestEngine): Promise<TestDatabase> {
   if (engine === 'pglite') {
