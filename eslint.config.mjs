@@ -15,7 +15,7 @@ const config = [
   },
   {
     // Command-line entry points talk to a terminal on purpose.
-    files: ['drizzle/cli.ts', 'bench/**', 'e2e/**'],
+    files: ['drizzle/cli.ts', 'lib/cli/**', 'bench/**', 'e2e/**'],
     rules: { 'no-console': 'off' },
   },
 ];

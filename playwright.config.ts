@@ -52,6 +52,7 @@ export default defineConfig({
     stdout: 'pipe',
     stderr: 'pipe',
     gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
-    env: { NEXT_MANUAL_SIG_HANDLE: 'true', FIBER_DATA_DIR: DATA_DIR, FIBER_DEMO: '1', NEXT_TELEMETRY_DISABLED: '1', LOG_LEVEL: 'warn' },
+    // Redis database 14 (lib/testing/redis.ts): the e2e server's queue is its own.
+    env: { REDIS_URL: 'redis://127.0.0.1:6379/14', NEXT_MANUAL_SIG_HANDLE: 'true', FIBER_DATA_DIR: DATA_DIR, FIBER_DEMO: '1', NEXT_TELEMETRY_DISABLED: '1', LOG_LEVEL: 'warn' },
   },
 });

@@ -30,6 +30,17 @@ const envSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL')
     .default('redis://127.0.0.1:6379'),
+  /** Fleet enrolment: pushes signed with this key register unknown nodes. Unset: enrolment off. */
+  FIBER_ENROLLMENT_KEY: z.string().min(32, 'must be at least 32 characters (use a random secret)').optional(),
+  PUSH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  PUSH_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  QUEUE_MAX_BACKLOG: z.coerce.number().int().min(1).default(1_000_000),
+  WORKER_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
+  WORKER_BLOCK_MS: z.coerce.number().int().min(10).max(60_000).default(2000),
+  WORKER_CLAIM_IDLE_MS: z.coerce.number().int().min(1000).default(60_000),
+  WORKER_MAX_DELIVERIES: z.coerce.number().int().min(1).max(100).default(5),
+  /** Tests only (NODE_ENV=test): where the worker kills itself, see worker/faults.ts. */
+  FIBER_FAULT_INJECTION: z.enum(['after-commit', 'after-ack', 'before-commit']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WORKER_TICK_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
   WORKER_HEALTH_PORT: port.optional(),
@@ -82,6 +93,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 }
 
 function redact(name: string, value: string): string {
+  if (/KEY$/.test(name)) return '***';
   return /URL$/.test(name) ? value.replace(/\/\/[^@/]*@/, '//***@') : value;
 }
 

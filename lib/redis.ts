@@ -7,15 +7,26 @@ import { log } from './log';
  * backoff, and logs each change of state once rather than every retry.
  */
 export function createRedis(url: string, name: string): Redis {
+  return watch(
+    new Redis(url, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2_000,
+      retryStrategy: (attempt) => Math.min(attempt * 250, 5_000),
+      connectionName: `fiberstack:${name}`,
+    }),
+    name,
+  );
+}
+
+/** A second connection with the same settings, e.g. for blocking stream reads that would hold up other commands. */
+export function duplicateRedis(client: Redis, name: string): Redis {
+  return watch(client.duplicate({ connectionName: `fiberstack:${name}` }), name);
+}
+
+function watch(client: Redis, name: string): Redis {
   const logger = log().child({ logger: `redis.${name}` });
-  const client = new Redis(url, {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2_000,
-    retryStrategy: (attempt) => Math.min(attempt * 250, 5_000),
-    connectionName: `fiberstack:${name}`,
-  });
   let down = false;
   client.on('ready', () => {
     if (down) logger.info('redis connection restored');
@@ -29,4 +40,31 @@ export function createRedis(url: string, name: string): Redis {
     // Reported by the 'error' handler; ioredis keeps retrying by itself.
   });
   return client;
+}
+
+/**
+ * Waits (briefly) for a connection that is still being established: commands are not queued
+ * while offline, so the first request after start-up would otherwise fail needlessly.
+ */
+export async function whenReady(client: Redis, timeoutMs = 1_000): Promise<void> {
+  if (client.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      client.off('ready', onReady);
+      reject(new Error(`redis not ready (status ${client.status})`));
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    client.once('ready', onReady);
+  });
+}
+
+const globalForRedis = globalThis as unknown as { fiberRedis?: Redis };
+
+/** The web process's shared client (route handlers); created on first use. */
+export function getRedis(url: string): Redis {
+  globalForRedis.fiberRedis ??= createRedis(url, 'web');
+  return globalForRedis.fiberRedis;
 }

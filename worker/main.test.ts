@@ -1,9 +1,10 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { config } from '../lib/config';
 import { listJobStates } from '../lib/jobs/queries';
 import { createTestDatabase, type TestDatabase } from '../lib/testing/databases';
 import { runScript, startScript, waitFor } from '../lib/testing/processes';
+import { TEST_REDIS_DB, freshTestRedis, testRedisUrl } from '../lib/testing/redis';
+import { migrations } from '../drizzle/migrations';
 import { heartbeatKey } from './runtime';
 
 /** The standalone worker process (`npm run worker`) against PostgreSQL 15 and Redis, for real. */
@@ -12,7 +13,7 @@ describe('worker process', () => {
   let redis: Redis;
   beforeAll(async () => {
     t = await createTestDatabase('postgres');
-    redis = new Redis(config().REDIS_URL);
+    redis = await freshTestRedis(TEST_REDIS_DB.workerProcess);
   });
   afterAll(async () => {
     redis?.disconnect();
@@ -20,9 +21,9 @@ describe('worker process', () => {
   });
 
   it('refuses to start on an unmigrated database unless told to migrate', async () => {
-    const result = await runScript('worker/main.ts', [], { DATABASE_URL: t.url! });
+    const result = await runScript('worker/main.ts', [], { DATABASE_URL: t.url!, REDIS_URL: testRedisUrl(TEST_REDIS_DB.workerProcess) });
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('The database schema is not up to date (pending: 1_core_schema, 2_worker_jobs)');
+    expect(result.stdout).toContain(`The database schema is not up to date (pending: ${migrations.map((m) => `${m.version}_${m.name}`).join(', ')})`);
     expect(result.stdout).toContain('npm run db:migrate');
   });
 
@@ -31,6 +32,7 @@ describe('worker process', () => {
     const workerId = `test-worker-${port}`;
     const child = startScript('worker/main.ts', [], {
       WORKER_ID: workerId,
+      REDIS_URL: testRedisUrl(TEST_REDIS_DB.workerProcess),
       DATABASE_URL: t.url!,
       FIBER_AUTO_MIGRATE: '1',
       WORKER_TICK_SECONDS: '1',

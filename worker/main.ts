@@ -4,6 +4,7 @@ import { errorMessage } from '../lib/db/rows';
 import { log, setServiceName } from '../lib/log';
 import { createRedis } from '../lib/redis';
 import { prepareDatabase } from '../lib/runtime/prepare';
+import { consumerSettingsFrom } from './consumer';
 import { startHealthServer } from './health';
 import { startWorker } from './runtime';
 
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
   const mode = await prepareDatabase(database, cfg);
   const redis = createRedis(cfg.REDIS_URL, 'worker');
   const tickMs = cfg.WORKER_TICK_SECONDS * 1000;
-  const worker = await startWorker({ database, mode, redis, tickMs, workerId: cfg.WORKER_ID });
+  const worker = await startWorker({ database, mode, redis, tickMs, workerId: cfg.WORKER_ID, consumer: consumerSettingsFrom(cfg) });
   const health = cfg.WORKER_HEALTH_PORT ? startHealthServer(cfg.WORKER_HEALTH_PORT, worker.state, tickMs) : undefined;
 
   let shuttingDown = false;

@@ -4,13 +4,16 @@ import type { Database } from '../lib/db/client';
 import type { StorageMode } from '../lib/db/mode';
 import { errorMessage } from '../lib/db/rows';
 import { log } from '../lib/log';
+import { duplicateRedis } from '../lib/redis';
 import { jobsFor } from './jobs';
+import { StreamConsumer, type ConsumerSettings, type ConsumerStats } from './consumer';
 import { JobScheduler } from './scheduler';
 
 export const HEARTBEAT_TTL_SECONDS = 30;
 export const heartbeatKey = (workerId: string) => `fiber:worker:heartbeat:${workerId}`;
 
 export interface WorkerState {
+  ingest: ConsumerStats | null;
   workerId: string;
   mode: StorageMode;
   engine: Database['engine'];
@@ -34,6 +37,8 @@ export interface WorkerOptions {
   redis?: Redis;
   tickMs: number;
   workerId?: string;
+  /** Consume fiber:etl:queue as well (needs `redis`). */
+  consumer?: ConsumerSettings;
 }
 
 /**
@@ -45,7 +50,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const logger = log('fiber-worker').child({ logger: 'worker' });
   const workerId = options.workerId ?? `${hostname()}-${process.pid}`;
   const scheduler = new JobScheduler(options.database.db, await jobsFor(options.database, options.mode), workerId, logger);
+  const streamRedis = options.redis && options.consumer ? duplicateRedis(options.redis, 'etl') : undefined;
+  const consumer =
+    streamRedis && options.consumer
+      ? new StreamConsumer(options.database, options.mode, streamRedis, workerId, options.consumer, log('fiber-worker').child({ logger: 'worker.etl' }))
+      : undefined;
   const state: WorkerState = {
+    ingest: consumer?.stats ?? null,
     workerId,
     mode: options.mode,
     engine: options.database.engine,
@@ -87,6 +98,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   logger.info({ context: { workerId, mode: options.mode, engine: options.database.engine, jobs: state.jobs } }, 'worker started');
   current = tick();
   const firstTick = current;
+  consumer?.start();
   void current.finally(schedule);
   const beatTimer = setInterval(() => void beat(), Math.min(10_000, options.tickMs));
 
@@ -98,7 +110,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       stopping = true;
       clearTimeout(timer);
       clearInterval(beatTimer);
-      await current;
+      await Promise.all([current, consumer?.stop()]);
+      streamRedis?.disconnect();
       await options.redis?.del(heartbeatKey(workerId)).catch(() => {});
       logger.info({ context: { workerId } }, 'worker stopped');
     },

@@ -1,7 +1,8 @@
 import { coreSchema } from './0001_core_schema';
 import { workerJobs } from './0002_worker_jobs';
+import { probeKeys } from './0003_probe_keys';
 import type { Migration } from './types';
 
 /** Every migration, in order. Versions are never reused or renumbered once landed. */
-export const migrations: Migration[] = [coreSchema, workerJobs];
+export const migrations: Migration[] = [coreSchema, workerJobs, probeKeys];
 export type { Migration, MigrationContext } from './types';

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScript } from '../testing/processes';
+import { migrations } from '../../drizzle/migrations';
 import { sql } from 'drizzle-orm';
 import { openDatabase } from './client';
 import { appliedMigrationVersions } from './queries';
@@ -28,7 +29,7 @@ describe('embedded data directory lock', () => {
 
     const admitted = await runScript('drizzle/cli.ts', ['migrate'], { FIBER_DATA_DIR: dir, FIBER_DEMO: '0' });
     expect(admitted.stderr).toBe('');
-    expect(admitted.stdout).toContain('Applied 1, 2 (timescaledb mode).');
+    expect(admitted.stdout).toContain(`Applied ${migrations.map((m) => m.version).join(', ')} (timescaledb mode).`);
     expect(admitted.code).toBe(0);
   });
 
@@ -42,7 +43,7 @@ describe('embedded data directory lock', () => {
     // Released on close: the directory opens again and kept its schema.
     const again = await openDatabase({ dataDir: path.join(dir, 'pg') });
     try {
-      expect(await appliedMigrationVersions(again.db)).toEqual([1, 2]);
+      expect(await appliedMigrationVersions(again.db)).toEqual(migrations.map((m) => m.version));
     } finally {
       await again.close();
     }

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { queryRows, toNumber } from '../db/rows';
+import { pgArray, queryRows, toNumber } from '../db/rows';
 
 export interface NodeInput {
   nodeId: string;
@@ -88,4 +88,31 @@ export async function listNodesWithLatestSample(db: Db): Promise<NodeWithLatestS
 function toDate(value: unknown): Date | null {
   if (value === null || value === undefined) return null;
   return value instanceof Date ? value : new Date(String(value));
+}
+
+export async function findNodeTags(db: Db, nodeId: string): Promise<{ tags: string[] } | undefined> {
+  const rows = await queryRows<{ tags: string[] | null }>(db, sql`SELECT tags FROM nodes WHERE node_id = ${nodeId}`);
+  return rows[0] ? { tags: Array.isArray(rows[0].tags) ? rows[0].tags : [] } : undefined;
+}
+
+export async function existingNodeIds(db: Db, nodeIds: string[]): Promise<Set<string>> {
+  if (nodeIds.length === 0) return new Set();
+  const rows = await queryRows<{ node_id: string }>(db, sql`SELECT node_id FROM nodes WHERE node_id = ANY(${pgArray(nodeIds)}::uuid[])`);
+  return new Set(rows.map((r) => String(r.node_id)));
+}
+
+/**
+ * Moves each node's last_seen_at forward to its newest sample (never back: a late batch from
+ * yesterday does not make a live node look stale) and records the probe version it reported.
+ */
+export async function markNodesSeen(db: Db, seen: { nodeId: string; at: Date; probeVersion: string | null }[]): Promise<void> {
+  if (seen.length === 0) return;
+  await db.execute(sql`
+    UPDATE nodes n
+    SET last_seen_at = GREATEST(n.last_seen_at, v.at),
+        probe_version = COALESCE(v.probe_version, n.probe_version)
+    FROM unnest(${pgArray(seen.map((s) => s.nodeId))}::uuid[],
+                ${pgArray(seen.map((s) => s.at.toISOString()))}::timestamptz[],
+                ${pgArray(seen.map((s) => s.probeVersion))}::varchar[]) AS v(node_id, at, probe_version)
+    WHERE n.node_id = v.node_id`);
 }

@@ -3,6 +3,7 @@ import { closeDatabase, getDatabase } from '../db/client';
 import { errorMessage } from '../db/rows';
 import { log } from '../log';
 import { createRedis } from '../redis';
+import { consumerSettingsFrom } from '../../worker/consumer';
 import { startWorker, type RunningWorker } from '../../worker/runtime';
 import { prepareDatabase } from './prepare';
 
@@ -33,6 +34,7 @@ export async function bootWebServer(): Promise<void> {
         redis,
         tickMs: cfg.WORKER_TICK_SECONDS * 1000,
         workerId: cfg.WORKER_ID,
+        consumer: consumerSettingsFrom(cfg),
       });
     }
     // `npm start` sets NEXT_MANUAL_SIG_HANDLE, so Next leaves the signals to us: its own handler

@@ -1,0 +1,54 @@
+/**
+ * The one API error type and its RFC 9457 `application/problem+json` rendering. Handlers throw
+ * ApiError; `problemResponse` turns anything thrown into a response without leaking internals.
+ */
+export interface FieldError {
+  /** JSON Pointer into the request body, e.g. `/samples/3/latency_ms`. */
+  path: string;
+  message: string;
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly detail: string,
+    readonly options: { errors?: FieldError[]; headers?: Record<string, string>; code?: string } = {},
+  ) {
+    super(detail);
+  }
+}
+
+export function problemResponse(err: unknown, requestId: string, extraHeaders: Record<string, string> = {}): Response {
+  const api = err instanceof ApiError ? err : new ApiError(500, 'An unexpected error occurred; the server log has the details.');
+  const body = {
+    type: api.options.code ? `urn:fiberstack:problem:${api.options.code}` : 'about:blank',
+    title: TITLES[api.status] ?? 'Error',
+    status: api.status,
+    detail: api.detail,
+    request_id: requestId,
+    ...(api.options.errors ? { errors: api.options.errors } : {}),
+  };
+  return new Response(JSON.stringify(body), {
+    status: api.status,
+    headers: { 'content-type': 'application/problem+json', 'x-request-id': requestId, ...extraHeaders, ...api.options.headers },
+  });
+}
+
+/** `[ 'samples', 3, 'latency_ms' ]` → `/samples/3/latency_ms` (RFC 6901 escaping). */
+export function jsonPointer(path: readonly PropertyKey[]): string {
+  return path.map((p) => `/${String(p).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('') || '/';
+}

@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Db } from '../db/client';
+import { errorMessage } from '../db/rows';
+import { readJsonBody } from '../http/body';
+import { ApiError, problemResponse, type FieldError } from '../http/problem';
+import { authenticatePush, type PushPrincipal } from '../keys/authenticate';
+import { touchProbeKeysUsed } from '../keys/queries';
+import { log } from '../log';
+import { enqueueSamples } from '../queue/stream';
+import { enrollNode } from './enroll';
+import { checkAdmission, rateLimitHeaders, type AdmissionCheck } from './ratelimit';
+import type { PushSample } from './schemas';
+import { validatePushBody } from './validate';
+
+export interface PushSettings {
+  maxBodyBytes: number;
+  rateLimitPerMinute: number;
+  maxBacklog: number;
+  enrollmentKey?: string;
+}
+
+export interface PushDeps {
+  db: Db;
+  redis: Redis;
+  settings: PushSettings;
+  now?: () => Date;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/**
+ * POST /api/push: authenticate → admit (rate limit, backlog) → read and validate the body →
+ * XADD every sample → 202. Nothing is enqueued unless the whole request is valid.
+ */
+export async function handlePush(req: Request, deps: PushDeps): Promise<Response> {
+  const given = req.headers.get('x-request-id');
+  const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
+  const logger = log().child({ logger: 'api.routes.push', request_id: requestId });
+  const now = deps.now?.() ?? new Date();
+  let admission: AdmissionCheck | undefined;
+  try {
+    const principal = await authenticatePush(deps.db, req.headers.get('authorization'), deps.settings.enrollmentKey);
+    admission = await admit(deps, principal, now);
+    const body = await readJsonBody(req, deps.settings.maxBodyBytes);
+    const samples = validatePushBody(body, now);
+
+    let nodeKey: string | undefined;
+    let keyPrefix: string;
+    if (principal.kind === 'node') {
+      assertOwnNode(samples, principal.nodeId, body);
+      keyPrefix = principal.prefix;
+      touchKey(deps.db, keyPrefix);
+    } else {
+      const enrolled = await enrollNode(deps.db, samples);
+      nodeKey = enrolled.key;
+      keyPrefix = enrolled.prefix;
+    }
+
+    const ids = await enqueue(deps.redis, samples, {
+      requestId,
+      keyPrefix,
+      probeVersion: probeVersionFrom(req.headers.get('user-agent')),
+      receivedAt: now.toISOString(),
+    });
+    logger.info({ node_id: samples[0]!.node_id, context: { accepted: ids.length, key: keyPrefix } }, 'Metrics received from probe');
+    const body202 = { accepted: ids.length, ids, request_id: requestId, ...(nodeKey ? { node_key: nodeKey } : {}) };
+    return Response.json(body202, {
+      status: 202,
+      headers: { 'x-request-id': requestId, 'cache-control': 'no-store', ...rateLimitHeaders(admission) },
+    });
+  } catch (err) {
+    if (!(err instanceof ApiError)) logger.error({ exception: err }, 'push failed unexpectedly');
+    else if (err.status >= 500) logger.warn({ context: { status: err.status, detail: err.detail } }, 'push refused: dependency unavailable');
+    else logger.info({ context: { status: err.status, detail: err.detail } }, 'push rejected');
+    return problemResponse(err, requestId, admission ? rateLimitHeaders(admission) : {});
+  }
+}
+
+async function admit(deps: PushDeps, principal: PushPrincipal, now: Date): Promise<AdmissionCheck> {
+  let check: AdmissionCheck;
+  try {
+    check = await checkAdmission(deps.redis, principal.kind === 'node' ? principal.prefix : 'enrollment', deps.settings.rateLimitPerMinute, now);
+  } catch (err) {
+    throw redisDown(err);
+  }
+  if (check.count > check.limit) {
+    throw new ApiError(429, `Rate limit of ${check.limit} requests per minute exceeded for this probe key; retry in ${check.resetSeconds} s.`, {
+      code: 'rate-limited',
+      headers: { 'Retry-After': String(check.resetSeconds), ...rateLimitHeaders(check) },
+    });
+  }
+  if (check.backlog > deps.settings.maxBacklog) {
+    throw new ApiError(503, `The ingest queue is over its limit (${check.backlog} entries waiting); retry shortly.`, {
+      code: 'backlog-full',
+      headers: { 'Retry-After': '30' },
+    });
+  }
+  return check;
+}
+
+async function enqueue(redis: Redis, samples: PushSample[], envelope: Parameters<typeof enqueueSamples>[2]): Promise<string[]> {
+  try {
+    return await enqueueSamples(redis, samples, envelope);
+  } catch (err) {
+    throw redisDown(err);
+  }
+}
+
+function redisDown(err: unknown): ApiError {
+  log().child({ logger: 'api.routes.push' }).warn({ context: { error: errorMessage(err) } }, 'redis unavailable at push time');
+  return new ApiError(503, 'The ingest queue is unavailable; nothing was stored. Retry shortly.', {
+    code: 'queue-unavailable',
+    headers: { 'Retry-After': '5' },
+  });
+}
+
+function assertOwnNode(samples: PushSample[], nodeId: string, body: unknown): void {
+  const batch = typeof body === 'object' && body !== null && 'samples' in body;
+  const errors: FieldError[] = samples
+    .map((s, i) => ({ s, i }))
+    .filter(({ s }) => s.node_id.toLowerCase() !== nodeId.toLowerCase())
+    .map(({ i }) => ({ path: batch ? `/samples/${i}/node_id` : '/node_id', message: 'this probe key may only push for its own node' }));
+  if (errors.length > 0) {
+    throw new ApiError(403, `This probe key belongs to node ${nodeId} and may only push for it.`, { code: 'wrong-node', errors });
+  }
+}
+
+/** `User-Agent: fiberstack-probe/0.2.1` → `0.2.1` (a sample's metadata.probe_version wins in the worker). */
+export function probeVersionFrom(userAgent: string | null): string | null {
+  const match = /fiberstack-probe\/([\w.+-]{1,50})/i.exec(userAgent ?? '');
+  return match ? match[1]! : null;
+}
+
+const touched = new Map<string, number>();
+function touchKey(db: Db, prefix: string): void {
+  const last = touched.get(prefix) ?? 0;
+  if (Date.now() - last < 60_000) return;
+  touched.set(prefix, Date.now());
+  touchProbeKeysUsed(db, [prefix]).catch(() => {});
+}

@@ -1,0 +1,155 @@
+import type { Redis } from 'ioredis';
+import type { PushSample } from '../ingest/schemas';
+import { whenReady } from '../redis';
+
+/** The spec's ingest stream and consumer group, and our dead-letter stream beside them. */
+export const ETL_STREAM = 'fiber:etl:queue';
+export const ETL_GROUP = 'etl-workers';
+export const DEAD_LETTER_STREAM = 'fiber:etl:dead';
+
+export interface Envelope {
+  requestId: string;
+  /** Public prefix of the probe key that pushed (never the key). */
+  keyPrefix: string;
+  probeVersion: string | null;
+  receivedAt: string;
+}
+
+/**
+ * One `XADD fiber:etl:queue * payload <json> …` per sample, pipelined into one round trip.
+ * `payload` is the sample exactly as the shared schema validated it; the envelope travels in
+ * its own fields. Returns the entry ids in sample order; throws if Redis refuses any of them.
+ */
+export async function enqueueSamples(redis: Redis, samples: PushSample[], envelope: Envelope): Promise<string[]> {
+  const pipeline = redis.pipeline();
+  for (const sample of samples) {
+    pipeline.xadd(
+      ETL_STREAM,
+      '*',
+      'payload',
+      JSON.stringify(sample),
+      'request_id',
+      envelope.requestId,
+      'key',
+      envelope.keyPrefix,
+      'probe_version',
+      envelope.probeVersion ?? '',
+      'received_at',
+      envelope.receivedAt,
+    );
+  }
+  const results = (await pipeline.exec()) ?? [];
+  return results.map(([err, id]) => {
+    if (err) throw err;
+    return String(id);
+  });
+}
+
+/** Entries waiting in the stream: the worker deletes what it has stored, so this is the backlog. */
+export async function streamLength(redis: Redis): Promise<number> {
+  return redis.xlen(ETL_STREAM);
+}
+
+export interface StreamEntry {
+  id: string;
+  fields: Record<string, string>;
+}
+
+type RawEntry = [id: string, fields: string[]];
+
+function toEntries(raw: RawEntry[] | null | undefined): StreamEntry[] {
+  return (raw ?? [])
+    .filter((e): e is RawEntry => Array.isArray(e) && Array.isArray(e[1]))
+    .map(([id, list]) => {
+      const fields: Record<string, string> = {};
+      for (let i = 0; i + 1 < list.length; i += 2) fields[list[i]!] = list[i + 1]!;
+      return { id, fields };
+    });
+}
+
+/** Creates the consumer group (from the stream's start, so nothing pushed before it is skipped); an existing group is fine. */
+export async function ensureConsumerGroup(redis: Redis): Promise<void> {
+  await whenReady(redis, 5_000);
+  try {
+    await redis.xgroup('CREATE', ETL_STREAM, ETL_GROUP, '0', 'MKSTREAM');
+  } catch (err) {
+    if (!String((err as Error).message).includes('BUSYGROUP')) throw err;
+  }
+}
+
+/** `from = '0'`: this consumer's own pending entries; `'>'`: new ones, waiting up to `blockMs`. */
+export async function readGroup(redis: Redis, consumer: string, from: '0' | '>', count: number, blockMs: number): Promise<StreamEntry[]> {
+  const reply =
+    from === '>'
+      ? await redis.xreadgroup('GROUP', ETL_GROUP, consumer, 'COUNT', count, 'BLOCK', blockMs, 'STREAMS', ETL_STREAM, '>')
+      : await redis.xreadgroup('GROUP', ETL_GROUP, consumer, 'COUNT', count, 'STREAMS', ETL_STREAM, '0');
+  const streams = reply as [string, RawEntry[]][] | null;
+  return toEntries(streams?.[0]?.[1]);
+}
+
+/** Takes over entries another consumer left pending for longer than `minIdleMs` (it died or hangs). */
+export async function autoClaim(redis: Redis, consumer: string, minIdleMs: number, count: number, cursor: string) {
+  const reply = (await redis.xautoclaim(ETL_STREAM, ETL_GROUP, consumer, minIdleMs, cursor, 'COUNT', count)) as [string, RawEntry[]];
+  return { cursor: reply[0], entries: toEntries(reply[1]) };
+}
+
+/** How many times each of these pending entries has been delivered. */
+export async function deliveryCounts(redis: Redis, ids: string[]): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  if (ids.length === 0) return counts;
+  const sorted = [...ids].sort(compareIds);
+  const rows = (await redis.xpending(ETL_STREAM, ETL_GROUP, sorted[0]!, sorted.at(-1)!, ids.length * 2)) as [string, string, number, number][];
+  for (const [id, , , delivered] of rows) counts.set(id, Number(delivered));
+  return counts;
+}
+
+export function compareIds(a: string, b: string): number {
+  const [am, as] = a.split('-').map(BigInt) as [bigint, bigint];
+  const [bm, bs] = b.split('-').map(BigInt) as [bigint, bigint];
+  return am === bm ? Number(as - bs) : am < bm ? -1 : 1;
+}
+
+/** Writes refused entries, with the reason, to the dead-letter stream. Called before the ack: a crash duplicates, never loses. */
+export async function deadLetter(redis: Redis, items: { entry: StreamEntry; reason: string }[]): Promise<void> {
+  if (items.length === 0) return;
+  const pipeline = redis.pipeline();
+  for (const { entry, reason } of items) {
+    pipeline.xadd(DEAD_LETTER_STREAM, '*', 'entry_id', entry.id, 'reason', reason, ...Object.entries(entry.fields).flat());
+  }
+  for (const [err] of (await pipeline.exec()) ?? []) if (err) throw err;
+}
+
+/** Acknowledges and deletes in one transaction, so the stream holds only what is still to do. */
+export async function ackAndDelete(redis: Redis, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  const results = await redis.multi().xack(ETL_STREAM, ETL_GROUP, ...ids).xdel(ETL_STREAM, ...ids).exec();
+  for (const [err] of results ?? []) if (err) throw err;
+}
+
+export interface QueueStats {
+  length: number;
+  pending: number;
+  /** Age of the oldest entry still in the stream (ms), 0 when empty. */
+  lagMs: number;
+  deadLetters: number;
+}
+
+export async function queueStats(redis: Redis): Promise<QueueStats> {
+  const results = await redis
+    .multi()
+    .xlen(ETL_STREAM)
+    .xrange(ETL_STREAM, '-', '+', 'COUNT', 1)
+    .xlen(DEAD_LETTER_STREAM)
+    .exec();
+  for (const [err] of results ?? []) if (err) throw err;
+  const [length, first, dead] = (results ?? []).map(([, v]) => v) as [number, RawEntry[], number];
+  let pending = 0;
+  try {
+    const summary = (await redis.xpending(ETL_STREAM, ETL_GROUP)) as [number, ...unknown[]];
+    pending = Number(summary[0]);
+  } catch {
+    // No group yet: nothing is pending.
+  }
+  const oldest = first[0]?.[0];
+  return { length: Number(length), pending, lagMs: oldest ? Math.max(0, Date.now() - Number(oldest.split('-')[0])) : 0, deadLetters: Number(dead) };
+}

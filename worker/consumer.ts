@@ -1,0 +1,252 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '../lib/config';
+import type { Database } from '../lib/db/client';
+import type { StorageMode } from '../lib/db/mode';
+import { errorMessage } from '../lib/db/rows';
+import { pushSampleSchema, type PushSample } from '../lib/ingest/schemas';
+import { MAX_AGE_MS } from '../lib/ingest/validate';
+import { refreshRollup } from '../lib/maintenance/queries';
+import { ROLLUPS, floorTo } from '../lib/maintenance/rollups';
+import { insertMetricBatch, type MetricSample } from '../lib/metrics/queries';
+import { existingNodeIds, markNodesSeen } from '../lib/nodes/queries';
+import {
+  ackAndDelete,
+  autoClaim,
+  deadLetter,
+  deliveryCounts,
+  ensureConsumerGroup,
+  readGroup,
+  type StreamEntry,
+} from '../lib/queue/stream';
+import { faultPoint } from './faults';
+
+export interface ConsumerSettings {
+  batchSize: number;
+  blockMs: number;
+  claimIdleMs: number;
+  maxDeliveries: number;
+}
+
+export interface ConsumerStats {
+  processed: number;
+  inserted: number;
+  duplicates: number;
+  deadLettered: number;
+  batches: number;
+  lastBatchMs: number;
+  lastError: string | null;
+}
+
+const MAX_BACKOFF_MS = 30_000;
+
+/**
+ * Drains fiber:etl:queue into metrics as one consumer of the etl-workers group. At least once,
+ * made exactly-once in effect by the idempotent insert: entries are acknowledged and deleted
+ * only after the batch's transaction committed, so a crash anywhere re-delivers and the unique
+ * key absorbs the repeat. Order of work per batch: validate → insert + last_seen (one
+ * transaction) → dead letters → XACK + XDEL → refresh rollups for late samples.
+ */
+export class StreamConsumer {
+  readonly stats: ConsumerStats = { processed: 0, inserted: 0, duplicates: 0, deadLettered: 0, batches: 0, lastBatchMs: 0, lastError: null };
+  private stopping = false;
+  private loop: Promise<void> | undefined;
+  private readingPending = true;
+  private claimCursor = '0-0';
+  private lastClaimAt = 0;
+  private backoffMs = 0;
+
+  constructor(
+    private readonly database: Database,
+    private readonly mode: StorageMode,
+    private readonly redis: Redis,
+    private readonly consumer: string,
+    private readonly settings: ConsumerSettings,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Lets the batch in hand finish (insert, ack), then returns. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        await ensureConsumerGroup(this.redis);
+        break;
+      } catch (err) {
+        await this.fail('cannot create the consumer group (redis unavailable?)', err);
+      }
+    }
+    while (!this.stopping) {
+      try {
+        const n = await this.step();
+        this.backoffMs = 0;
+        if (n === 0 && this.readingPending) this.readingPending = false;
+      } catch (err) {
+        // Database or Redis unavailable: nothing was acknowledged, so everything read is still
+        // pending for us; start again from our own pending entries once the pause is over.
+        this.readingPending = true;
+        await this.fail('batch failed; will retry without acknowledging', err);
+      }
+    }
+  }
+
+  /** One batch: our own pending entries first, then entries abandoned by dead consumers, then new ones. */
+  async step(): Promise<number> {
+    if (this.readingPending) {
+      const entries = await readGroup(this.redis, this.consumer, '0', this.settings.batchSize, 0);
+      if (entries.length > 0) await this.process(entries, true);
+      return entries.length;
+    }
+    if (Date.now() - this.lastClaimAt > this.settings.claimIdleMs / 2) {
+      const { cursor, entries } = await autoClaim(this.redis, this.consumer, this.settings.claimIdleMs, this.settings.batchSize, this.claimCursor);
+      this.claimCursor = cursor;
+      if (cursor === '0-0') this.lastClaimAt = Date.now();
+      if (entries.length > 0) {
+        this.logger.warn({ context: { claimed: entries.length } }, 'claimed entries abandoned by another consumer');
+        await this.process(entries, true);
+        return entries.length;
+      }
+    }
+    const entries = await readGroup(this.redis, this.consumer, '>', this.settings.batchSize, this.settings.blockMs);
+    if (entries.length > 0) await this.process(entries, false);
+    return entries.length;
+  }
+
+  private async process(entries: StreamEntry[], redelivered: boolean): Promise<void> {
+    const started = performance.now();
+    const delivered = redelivered ? await deliveryCounts(this.redis, entries.map((e) => e.id)) : new Map<string, number>();
+    const dead: { entry: StreamEntry; reason: string }[] = [];
+    const good: { entry: StreamEntry; sample: PushSample }[] = [];
+    const oldest = Date.now() - MAX_AGE_MS;
+    for (const entry of entries) {
+      const times = delivered.get(entry.id) ?? 1;
+      if (times > this.settings.maxDeliveries) {
+        dead.push({ entry, reason: `delivered ${times} times without being stored` });
+        continue;
+      }
+      const sample = parseEntry(entry);
+      if (typeof sample === 'string') dead.push({ entry, reason: sample });
+      else if (Date.parse(sample.timestamp) < oldest) dead.push({ entry, reason: 'older than the raw retention' });
+      else good.push({ entry, sample });
+    }
+
+    const known = await existingNodeIds(this.database.db, [...new Set(good.map((g) => g.sample.node_id.toLowerCase()))]);
+    const storable = good.filter((g) => {
+      if (known.has(g.sample.node_id.toLowerCase())) return true;
+      dead.push({ entry: g.entry, reason: `unknown node ${g.sample.node_id}` });
+      return false;
+    });
+
+    const rows = storable.map(({ sample }) => toMetricSample(sample));
+    const inserted = await this.database.db.transaction(async (tx) => {
+      const n = await insertMetricBatch(tx, rows);
+      await markNodesSeen(tx, latestPerNode(storable));
+      faultPoint('before-commit');
+      return n;
+    });
+    faultPoint('after-commit');
+    await deadLetter(this.redis, dead);
+    await ackAndDelete(this.redis, entries.map((e) => e.id));
+    faultPoint('after-ack');
+
+    const ms = performance.now() - started;
+    Object.assign(this.stats, {
+      processed: this.stats.processed + entries.length,
+      inserted: this.stats.inserted + inserted,
+      duplicates: this.stats.duplicates + (rows.length - inserted),
+      deadLettered: this.stats.deadLettered + dead.length,
+      batches: this.stats.batches + 1,
+      lastBatchMs: Math.round(ms),
+      lastError: null,
+    });
+    for (const d of dead) this.logger.warn({ context: { entry_id: d.entry.id, reason: d.reason, request_id: d.entry.fields.request_id } }, 'entry dead-lettered');
+    this.logger.debug({ context: { entries: entries.length, inserted, dead: dead.length, batch_ms: Math.round(ms) } }, 'batch stored');
+    await this.refreshLateBuckets(rows);
+  }
+
+  /**
+   * The refresh policies only look back 2 hours (hourly) and 2 days (daily). Samples older than
+   * that — a probe catching up after an outage — get their buckets refreshed here, so its
+   * charts are complete. A failure is logged, not retried: the data is safe in metrics.
+   */
+  private async refreshLateBuckets(rows: MetricSample[]): Promise<void> {
+    const now = Date.now();
+    for (const rollup of ['hourly', 'daily'] as const) {
+      const r = ROLLUPS[rollup];
+      const late = rows.map((s) => s.time.getTime()).filter((t) => t < now - r.refreshWindowMs);
+      if (late.length === 0) continue;
+      const from = floorTo(Math.min(...late), r.bucketMs);
+      const to = floorTo(Math.max(...late), r.bucketMs) + r.bucketMs;
+      try {
+        await refreshRollup(this.database.db, this.mode, rollup, new Date(from), new Date(to));
+      } catch (err) {
+        this.logger.warn({ context: { rollup, from: new Date(from), to: new Date(to), error: errorMessage(err) } }, 'late-data refresh failed');
+      }
+    }
+  }
+
+  private async fail(message: string, err: unknown): Promise<void> {
+    this.stats.lastError = errorMessage(err);
+    this.backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(500, this.backoffMs * 2));
+    this.logger.warn({ context: { error: this.stats.lastError, retry_in_ms: this.backoffMs } }, message);
+    const until = Date.now() + this.backoffMs;
+    while (!this.stopping && Date.now() < until) await new Promise((r) => setTimeout(r, Math.min(250, until - Date.now())));
+  }
+}
+
+function parseEntry(entry: StreamEntry): PushSample | string {
+  let json: unknown;
+  try {
+    json = JSON.parse(entry.fields.payload ?? '');
+  } catch {
+    return 'payload is not JSON';
+  }
+  const parsed = pushSampleSchema.safeParse(json);
+  if (!parsed.success) return `payload fails the push schema: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
+  return parsed.data;
+}
+
+function toMetricSample(s: PushSample): MetricSample {
+  return {
+    time: new Date(s.timestamp),
+    nodeId: s.node_id.toLowerCase(),
+    latencyMs: s.latency_ms ?? null,
+    uptimePct: s.uptime_pct ?? null,
+    packetLoss: s.packet_loss ?? null,
+    targetHost: s.target_host ?? null,
+    probeType: s.probe_type ?? null,
+    metadata: s.metadata ?? null,
+  };
+}
+
+function latestPerNode(items: { entry: StreamEntry; sample: PushSample }[]) {
+  const latest = new Map<string, { nodeId: string; at: Date; probeVersion: string | null }>();
+  const now = Date.now();
+  for (const { entry, sample } of items) {
+    const nodeId = sample.node_id.toLowerCase();
+    // A probe clock up to 5 minutes fast is accepted; last_seen_at never lies in the future.
+    const at = new Date(Math.min(Date.parse(sample.timestamp), now));
+    const fromMetadata = sample.metadata?.probe_version;
+    const probeVersion = (typeof fromMetadata === 'string' && fromMetadata.length <= 50 ? fromMetadata : null) ?? (entry.fields.probe_version || null);
+    const current = latest.get(nodeId);
+    if (!current || at > current.at) latest.set(nodeId, { nodeId, at, probeVersion: probeVersion ?? current?.probeVersion ?? null });
+  }
+  return [...latest.values()];
+}
+
+export function consumerSettingsFrom(cfg: Config): ConsumerSettings {
+  return {
+    batchSize: cfg.WORKER_BATCH_SIZE,
+    blockMs: cfg.WORKER_BLOCK_MS,
+    claimIdleMs: cfg.WORKER_CLAIM_IDLE_MS,
+    maxDeliveries: cfg.WORKER_MAX_DELIVERIES,
+  };
+}
