@@ -45,7 +45,7 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: `rm -rf ${DATA_DIR} && exec node_modules/.bin/next start -p ${PORT}`,
+    command: `rm -rf ${DATA_DIR} && exec node_modules/.bin/next start`,
     url: `http://127.0.0.1:${PORT}/`,
     timeout: 180_000,
     reuseExistingServer: false,
@@ -53,6 +53,6 @@ export default defineConfig({
     stderr: 'pipe',
     gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
     // Redis database 14 (lib/testing/redis.ts): the e2e server's queue is its own.
-    env: { REDIS_URL: 'redis://127.0.0.1:6379/14', NEXT_MANUAL_SIG_HANDLE: 'true', FIBER_DATA_DIR: DATA_DIR, FIBER_DEMO: '1', NEXT_TELEMETRY_DISABLED: '1', LOG_LEVEL: 'warn' },
+    env: { PORT: String(PORT), REDIS_URL: 'redis://127.0.0.1:6379/14', NEXT_MANUAL_SIG_HANDLE: 'true', FIBER_DATA_DIR: DATA_DIR, FIBER_DEMO: '1', NEXT_TELEMETRY_DISABLED: '1', LOG_LEVEL: 'warn' },
   },
 });

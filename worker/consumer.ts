@@ -16,6 +16,7 @@ import {
   deadLetter,
   deliveryCounts,
   ensureConsumerGroup,
+  leaveGroupIfIdle,
   readGroup,
   type StreamEntry,
 } from '../lib/queue/stream';
@@ -73,6 +74,7 @@ export class StreamConsumer {
   async stop(): Promise<void> {
     this.stopping = true;
     await this.loop;
+    await leaveGroupIfIdle(this.redis, this.consumer).catch(() => {});
   }
 
   private async run(): Promise<void> {

@@ -68,6 +68,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   let stopping = false;
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<void> = Promise.resolve();
+  let loggedProcessed = 0;
 
   const beat = async () => {
     if (!options.redis || options.redis.status !== 'ready') return;
@@ -85,6 +86,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       logger.warn({ context: { error: errorMessage(err) } }, 'job tick failed (database unavailable?); retrying next tick');
     }
     state.lastTickAt = new Date().toISOString();
+    if (consumer && consumer.stats.processed !== loggedProcessed) {
+      loggedProcessed = consumer.stats.processed;
+      logger.info({ context: { ...consumer.stats } }, 'ingest figures');
+    }
     await beat();
   };
 

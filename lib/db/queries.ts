@@ -78,3 +78,7 @@ export async function tryCreateExtension(tx: Db, name: string): Promise<string |
     return errorMessage(err);
   }
 }
+
+export async function pingDatabase(db: Db): Promise<void> {
+  await db.execute(sql`SELECT 1`);
+}

@@ -116,3 +116,11 @@ export async function markNodesSeen(db: Db, seen: { nodeId: string; at: Date; pr
                 ${pgArray(seen.map((s) => s.probeVersion))}::varchar[]) AS v(node_id, at, probe_version)
     WHERE n.node_id = v.node_id`);
 }
+
+export async function lastSeenByNode(db: Db, nodeIds: string[]): Promise<Map<string, Date>> {
+  const rows = await queryRows<{ node_id: string; last_seen_at: Date | string | null }>(
+    db,
+    sql`SELECT node_id, last_seen_at FROM nodes WHERE node_id = ANY(${pgArray(nodeIds)}::uuid[]) AND is_active`,
+  );
+  return new Map(rows.filter((r) => r.last_seen_at).map((r) => [String(r.node_id), new Date(r.last_seen_at!)]));
+}

@@ -153,3 +153,11 @@ export async function queueStats(redis: Redis): Promise<QueueStats> {
   const oldest = first[0]?.[0];
   return { length: Number(length), pending, lagMs: oldest ? Math.max(0, Date.now() - Number(oldest.split('-')[0])) : 0, deadLetters: Number(dead) };
 }
+
+/** On a clean shutdown, a consumer with nothing pending leaves the group (names are host-pid, so they would pile up). */
+export async function leaveGroupIfIdle(redis: Redis, consumer: string): Promise<boolean> {
+  const pending = (await redis.xpending(ETL_STREAM, ETL_GROUP, '-', '+', 1, consumer)) as unknown[];
+  if (pending.length > 0) return false;
+  await redis.xgroup('DELCONSUMER', ETL_STREAM, ETL_GROUP, consumer);
+  return true;
+}

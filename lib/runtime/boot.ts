@@ -5,6 +5,7 @@ import { log } from '../log';
 import { createRedis } from '../redis';
 import { consumerSettingsFrom } from '../../worker/consumer';
 import { startWorker, type RunningWorker } from '../../worker/runtime';
+import { startDemoSimulator } from '../demo/simulator';
 import { prepareDatabase } from './prepare';
 
 const globalForBoot = globalThis as unknown as { fiberBooted?: boolean; fiberWorker?: RunningWorker };
@@ -37,10 +38,13 @@ export async function bootWebServer(): Promise<void> {
         consumer: consumerSettingsFrom(cfg),
       });
     }
+    const simulator =
+      cfg.embedded && cfg.FIBER_DEMO && cfg.inProcessWorker ? await startDemoSimulator(database.db, `http://127.0.0.1:${cfg.PORT}`) : undefined;
     // `npm start` sets NEXT_MANUAL_SIG_HANDLE, so Next leaves the signals to us: its own handler
     // exits as soon as the HTTP server closes, before a running job ends or PGlite flushes.
     const shutdown = async (signal: string) => {
       logger.info({ context: { signal } }, 'shutting down');
+      simulator?.stop();
       await globalForBoot.fiberWorker?.stop();
       redis?.disconnect();
       await closeDatabase();

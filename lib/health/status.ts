@@ -1,0 +1,83 @@
+import type { Redis } from 'ioredis';
+import type { Database } from '../db/client';
+import { readRecordedMode } from '../db/mode';
+import { pingDatabase } from '../db/queries';
+import { errorMessage } from '../db/rows';
+import { queueStats, type QueueStats } from '../queue/stream';
+import { whenReady } from '../redis';
+import type { WorkerState } from '../../worker/runtime';
+
+export interface HealthReport {
+  status: 'ok' | 'degraded' | 'down';
+  checked_at: string;
+  database: { ok: boolean; engine?: string; mode?: string; error?: string };
+  redis: { ok: boolean; error?: string };
+  queue: (QueueStats & { ok: boolean }) | null;
+  workers: (WorkerState & { pid?: number; at?: string })[];
+  problems: string[];
+}
+
+/** A backlog older than this means the workers are not keeping up (or not running). */
+const MAX_HEALTHY_LAG_MS = 120_000;
+
+/**
+ * What /api/health reports: the stores answer (or the error they gave), the ingest queue's
+ * length, pending entries, lag and dead letters, and every live worker's heartbeat with its
+ * ingest figures. `down` (HTTP 503) when the database or Redis does not answer; `degraded`
+ * when they do but no worker is alive or the queue lags.
+ */
+export async function healthReport(getDatabase: () => Promise<Database>, redis: Redis): Promise<HealthReport> {
+  const problems: string[] = [];
+  const database: HealthReport['database'] = { ok: false };
+  try {
+    const db = await withTimeout(getDatabase(), 3_000);
+    await withTimeout(pingDatabase(db.db), 3_000);
+    Object.assign(database, { ok: true, engine: db.engine, mode: (await readRecordedMode(db.db)) ?? 'unmigrated' });
+  } catch (err) {
+    database.error = errorMessage(err);
+    problems.push('database unavailable');
+  }
+
+  const redisCheck: HealthReport['redis'] = { ok: false };
+  let queue: HealthReport['queue'] = null;
+  let workers: HealthReport['workers'] = [];
+  try {
+    await whenReady(redis, 1_000);
+    await withTimeout(redis.ping(), 2_000);
+    redisCheck.ok = true;
+    const stats = await queueStats(redis);
+    queue = { ...stats, ok: stats.lagMs < MAX_HEALTHY_LAG_MS };
+    if (!queue.ok) problems.push(`ingest queue lags ${Math.round(stats.lagMs / 1000)} s`);
+    workers = await workerHeartbeats(redis);
+    if (workers.length === 0) problems.push('no worker heartbeat');
+  } catch (err) {
+    redisCheck.error = errorMessage(err);
+    problems.push('redis unavailable');
+  }
+
+  const status = !database.ok || !redisCheck.ok ? 'down' : problems.length > 0 ? 'degraded' : 'ok';
+  return { status, checked_at: new Date().toISOString(), database, redis: redisCheck, queue, workers, problems };
+}
+
+async function workerHeartbeats(redis: Redis): Promise<HealthReport['workers']> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', 'fiber:worker:heartbeat:*', 'COUNT', 100);
+    keys.push(...batch);
+    cursor = next;
+  } while (cursor !== '0' && keys.length < 1000);
+  if (keys.length === 0) return [];
+  const values = await redis.mget(...keys);
+  return values.flatMap((v) => {
+    try {
+      return v ? [JSON.parse(v)] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms))]);
+}
