@@ -1,4 +1,5 @@
 import { defineConfig, devices } from '@playwright/test';
+import { ENROLLMENT_KEY } from './e2e/constants';
 
 /**
  * Browser tests against the real product: `next start` on the embedded default (PGlite +
@@ -53,6 +54,6 @@ export default defineConfig({
     stderr: 'pipe',
     gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
     // Redis database 14 (lib/testing/redis.ts): the e2e server's queue is its own.
-    env: { PORT: String(PORT), REDIS_URL: 'redis://127.0.0.1:6379/14', NEXT_MANUAL_SIG_HANDLE: 'true', FIBER_DATA_DIR: DATA_DIR, FIBER_DEMO: '1', NEXT_TELEMETRY_DISABLED: '1', LOG_LEVEL: 'warn' },
+    env: { FIBER_ENROLLMENT_KEY: ENROLLMENT_KEY, PORT: String(PORT), REDIS_URL: 'redis://127.0.0.1:6379/14', NEXT_MANUAL_SIG_HANDLE: 'true', FIBER_DATA_DIR: DATA_DIR, FIBER_DEMO: '1', NEXT_TELEMETRY_DISABLED: '1', LOG_LEVEL: 'warn' },
   },
 });

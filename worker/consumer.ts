@@ -3,9 +3,10 @@ import type { Logger } from 'pino';
 import type { Config } from '../lib/config';
 import type { Database } from '../lib/db/client';
 import type { StorageMode } from '../lib/db/mode';
+import { pingDatabase } from '../lib/db/queries';
 import { errorMessage } from '../lib/db/rows';
 import { pushSampleSchema, type PushSample } from '../lib/ingest/schemas';
-import { MAX_AGE_MS } from '../lib/ingest/validate';
+import { STORE_MAX_AGE_MS } from '../lib/ingest/validate';
 import { refreshRollup } from '../lib/maintenance/queries';
 import { ROLLUPS, floorTo } from '../lib/maintenance/rollups';
 import { insertMetricBatch, type MetricSample } from '../lib/metrics/queries';
@@ -88,9 +89,8 @@ export class StreamConsumer {
     }
     while (!this.stopping) {
       try {
-        const n = await this.step();
+        await this.step();
         this.backoffMs = 0;
-        if (n === 0 && this.readingPending) this.readingPending = false;
       } catch (err) {
         // Database or Redis unavailable: nothing was acknowledged, so everything read is still
         // pending for us; start again from our own pending entries once the pause is over.
@@ -103,9 +103,15 @@ export class StreamConsumer {
   /** One batch: our own pending entries first, then entries abandoned by dead consumers, then new ones. */
   async step(): Promise<number> {
     if (this.readingPending) {
+      // Re-reading a pending entry counts as a delivery. Read only once the database answers, so
+      // that an outage does not push healthy entries over maxDeliveries into the dead letters.
+      await pingDatabase(this.database.db);
       const entries = await readGroup(this.redis, this.consumer, '0', this.settings.batchSize, 0);
-      if (entries.length > 0) await this.process(entries, true);
-      return entries.length;
+      if (entries.length > 0) {
+        await this.process(entries, true);
+        return entries.length;
+      }
+      this.readingPending = false;
     }
     if (Date.now() - this.lastClaimAt > this.settings.claimIdleMs / 2) {
       const { cursor, entries } = await autoClaim(this.redis, this.consumer, this.settings.claimIdleMs, this.settings.batchSize, this.claimCursor);
@@ -124,10 +130,10 @@ export class StreamConsumer {
 
   private async process(entries: StreamEntry[], redelivered: boolean): Promise<void> {
     const started = performance.now();
-    const delivered = redelivered ? await deliveryCounts(this.redis, entries.map((e) => e.id)) : new Map<string, number>();
+    const delivered = redelivered ? await deliveryCounts(this.redis, entries.map((e) => e.id), this.consumer) : new Map<string, number>();
     const dead: { entry: StreamEntry; reason: string }[] = [];
     const good: { entry: StreamEntry; sample: PushSample }[] = [];
-    const oldest = Date.now() - MAX_AGE_MS;
+    const oldest = Date.now() - STORE_MAX_AGE_MS;
     for (const entry of entries) {
       const times = delivered.get(entry.id) ?? 1;
       if (times > this.settings.maxDeliveries) {

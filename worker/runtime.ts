@@ -4,7 +4,7 @@ import type { Database } from '../lib/db/client';
 import type { StorageMode } from '../lib/db/mode';
 import { errorMessage } from '../lib/db/rows';
 import { log } from '../lib/log';
-import { duplicateRedis } from '../lib/redis';
+import { duplicateRedis, whenReady } from '../lib/redis';
 import { jobsFor } from './jobs';
 import { StreamConsumer, type ConsumerSettings, type ConsumerStats } from './consumer';
 import { JobScheduler } from './scheduler';
@@ -71,10 +71,15 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   let loggedProcessed = 0;
 
   const beat = async () => {
-    if (!options.redis || options.redis.status !== 'ready') return;
-    await options.redis
-      .set(heartbeatKey(workerId), JSON.stringify({ ...state, pid: process.pid, at: new Date().toISOString() }), 'EX', HEARTBEAT_TTL_SECONDS)
-      .catch((err) => logger.debug({ context: { error: errorMessage(err) } }, 'heartbeat not written'));
+    const redis = options.redis;
+    if (!redis) return;
+    try {
+      await whenReady(redis, 2_000);
+      const value = JSON.stringify({ ...state, pid: process.pid, at: new Date().toISOString() });
+      await redis.set(heartbeatKey(workerId), value, 'EX', HEARTBEAT_TTL_SECONDS);
+    } catch (err) {
+      logger.debug({ context: { error: errorMessage(err) } }, 'heartbeat not written');
+    }
   };
 
   const tick = async () => {

@@ -10,7 +10,7 @@ export const ENROLLED_TAG = 'enrolled';
 
 /**
  * Fleet enrolment (FIBER_ENROLLMENT_KEY): a push signed with the enrolment key for an unknown
- * node registers it and answers with a key of its own. A node enrolled this way whose keys
+ * node registers it (named probe-<country>-<node_id>) and answers with a key of its own. A node enrolled this way whose keys
  * have never been used may enrol again (its first answer was lost on the way back); any other
  * existing node is refused, so the enrolment key cannot take over a working probe.
  */
@@ -30,10 +30,12 @@ export async function enrollNode(db: Db, samples: PushSample[]): Promise<{ key: 
     await revokeNodeKeys(db, nodeId);
   } else {
     const first = samples[0]!;
-    await insertMissingNodes(db, [
+    // The whole id in the name: ids minted close together (UUIDv7) share their first digits.
+    const nodeName = `probe-${first.country.toLowerCase()}-${nodeId}`;
+    const created = await insertMissingNodes(db, [
       {
         nodeId,
-        nodeName: `probe-${first.country.toLowerCase()}-${nodeId.slice(0, 8)}`,
+        nodeName,
         displayName: null,
         country: first.country,
         region: first.region,
@@ -46,6 +48,9 @@ export async function enrollNode(db: Db, samples: PushSample[]): Promise<{ key: 
         tags: [ENROLLED_TAG],
       },
     ]);
+    if (created === 0) {
+      throw new ApiError(409, `A node named ${nodeName} already exists with another node_id; ask an admin to resolve it.`, { code: 'name-conflict' });
+    }
   }
   const { key, stored } = await issueProbeKey(db, nodeId, 'enrollment');
   log().child({ logger: 'ingest.enroll' }).info({ node_id: nodeId, context: { key: stored.prefix, reenrolled: Boolean(existing) } }, 'probe enrolled');

@@ -4,6 +4,11 @@ import { isBatchBody, pushBatchSchema, pushSampleSchema, type PushSample } from 
 
 export const MAX_FUTURE_MS = 5 * 60_000;
 export const MAX_AGE_MS = RAW_RETENTION_DAYS * 86_400_000;
+/**
+ * The worker stores samples up to this age: what ingest accepted gets a grace period to come
+ * through the queue (plain mode keeps a partition a day beyond retention; TimescaleDB takes any time).
+ */
+export const STORE_MAX_AGE_MS = MAX_AGE_MS + 12 * 3_600_000;
 
 /**
  * Validates a push body against the shared schema and the clock, collecting every violation

@@ -49,8 +49,9 @@ export interface NodeWithLatestSample
 }
 
 /**
- * Every node with its newest sample. The lateral lookup walks idx_metrics_node_time backwards
- * from last_seen_at, so it reads one index entry per node whatever the table's size.
+ * Every node with its newest sample. The lateral lookup walks idx_metrics_node_time backwards,
+ * so it reads one index entry per node whatever the table's size. (Not bounded by
+ * last_seen_at: that is capped at the server's clock, and a probe clock may run a little fast.)
  */
 export async function listNodesWithLatestSample(db: Db): Promise<NodeWithLatestSample[]> {
   const rows = await queryRows<Record<string, unknown>>(
@@ -60,7 +61,7 @@ export async function listNodesWithLatestSample(db: Db): Promise<NodeWithLatestS
         FROM nodes n
         LEFT JOIN LATERAL (
           SELECT time, latency_ms, uptime_pct, packet_loss FROM metrics
-          WHERE node_id = n.node_id AND n.last_seen_at IS NOT NULL AND time <= n.last_seen_at
+          WHERE node_id = n.node_id
           ORDER BY time DESC LIMIT 1
         ) m ON true
         ORDER BY n.country, n.node_name`,

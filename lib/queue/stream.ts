@@ -93,12 +93,16 @@ export async function autoClaim(redis: Redis, consumer: string, minIdleMs: numbe
   return { cursor: reply[0], entries: toEntries(reply[1]) };
 }
 
-/** How many times each of these pending entries has been delivered. */
-export async function deliveryCounts(redis: Redis, ids: string[]): Promise<Map<string, number>> {
+/**
+ * How many times each of these entries, pending for `consumer`, has been delivered. Filtered by
+ * consumer: other consumers' pending entries between the first and the last id would otherwise
+ * use up COUNT and leave some of ours uncounted.
+ */
+export async function deliveryCounts(redis: Redis, ids: string[], consumer: string): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   if (ids.length === 0) return counts;
   const sorted = [...ids].sort(compareIds);
-  const rows = (await redis.xpending(ETL_STREAM, ETL_GROUP, sorted[0]!, sorted.at(-1)!, ids.length * 2)) as [string, string, number, number][];
+  const rows = (await redis.xpending(ETL_STREAM, ETL_GROUP, sorted[0]!, sorted.at(-1)!, ids.length * 2, consumer)) as [string, string, number, number][];
   for (const [id, , , delivered] of rows) counts.set(id, Number(delivered));
   return counts;
 }

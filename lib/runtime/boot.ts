@@ -1,7 +1,7 @@
 import { config } from '../config';
 import { closeDatabase, getDatabase } from '../db/client';
 import { errorMessage } from '../db/rows';
-import { log } from '../log';
+import { createLogger, log } from '../log';
 import { createRedis } from '../redis';
 import { consumerSettingsFrom } from '../../worker/consumer';
 import { startWorker, type RunningWorker } from '../../worker/runtime';
@@ -18,9 +18,12 @@ const globalForBoot = globalThis as unknown as { fiberBooted?: boolean; fiberWor
 export async function bootWebServer(): Promise<void> {
   if (globalForBoot.fiberBooted) return;
   globalForBoot.fiberBooted = true;
-  const logger = log().child({ logger: 'startup' });
+  // Until the configuration is known to be valid, log at a fixed level: a bad LOG_LEVEL must
+  // still produce the message that names it.
+  let logger = createLogger('fiber-api', 'info').child({ logger: 'startup' });
   try {
     const cfg = config();
+    logger = log().child({ logger: 'startup' });
     // `next build` evaluates server code too; it must not open (and lock) the database.
     if (cfg.NEXT_PHASE === 'phase-production-build') return;
     const database = await getDatabase();

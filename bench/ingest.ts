@@ -1,0 +1,231 @@
+/**
+ * npm run bench:ingest — the ingest path end to end: real `next start` + worker, driven over
+ * HTTP with autocannon, single samples and 100-sample batches; printed next to raw baselines
+ * measured in the same run (a pipelined XADD loop, and insertMetricBatch straight into the
+ * same table). Two set-ups: PostgreSQL 15 + Redis with a separate worker process, and the
+ * embedded default (PGlite + TimescaleDB, worker in-process).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { sql } from 'drizzle-orm';
+import type { Database } from '../lib/db/client';
+import { queryRows, toNumber } from '../lib/db/rows';
+import { issueProbeKey } from '../lib/keys/issue';
+import { insertMetricBatch } from '../lib/metrics/queries';
+import { insertMissingNodes } from '../lib/nodes/queries';
+import { ETL_STREAM } from '../lib/queue/stream';
+import { createTestDatabase, testNode } from '../lib/testing/databases';
+import { freshTestRedis, testRedisUrl } from '../lib/testing/redis';
+import { migrate } from '../drizzle/migrate';
+
+const REDIS_DB = 13;
+const PORT = 3210;
+const SECONDS = Number(process.argv[2] ?? 10);
+const NODES = 50;
+
+interface Probe {
+  nodeId: string;
+  key: string;
+}
+
+async function setupProbes(database: Database): Promise<Probe[]> {
+  const nodes = Array.from({ length: NODES }, (_, i) => testNode({ nodeName: `bench-${i}` }));
+  await insertMissingNodes(database.db, nodes);
+  return Promise.all(nodes.map(async (n) => ({ nodeId: n.nodeId, key: (await issueProbeKey(database.db, n.nodeId, 'bench')).key })));
+}
+
+function startProcess(args: string[], env: Record<string, string>): ChildProcess {
+  return spawn(args[0]!, args.slice(1), {
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+    detached: true,
+  });
+}
+
+async function waitHttp(url: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+/** Every request gets its own timestamps, so no sample is a duplicate of another. */
+let seq = 0;
+function body(probe: Probe, n: number): string {
+  const base = Date.now() - 60_000;
+  const sample = () => ({
+    node_id: probe.nodeId,
+    country: 'GH',
+    region: 'Ghana',
+    timestamp: new Date(base - (seq++ % 3_000_000)).toISOString(),
+    latency_ms: 20 + (seq % 300) / 10,
+    uptime_pct: 100,
+    packet_loss: 0.1,
+    probe_type: 'ping',
+    target_host: `t${seq}`,
+  });
+  return JSON.stringify(n === 1 ? sample() : { samples: Array.from({ length: n }, sample) });
+}
+
+async function drive(probes: Probe[], samplesPerRequest: number, connections: number) {
+  let i = 0;
+  let accepted = 0;
+  const result = await autocannon({
+    url: `http://127.0.0.1:${PORT}/api/push`,
+    method: 'POST',
+    connections,
+    duration: SECONDS,
+    headers: { 'content-type': 'application/json' },
+    requests: [
+      {
+        setupRequest: (req) => {
+          const probe = probes[i++ % probes.length]!;
+          return { ...req, headers: { ...req.headers, authorization: `Bearer ${probe.key}` }, body: body(probe, samplesPerRequest) };
+        },
+        onResponse: (status) => {
+          if (status === 202) accepted += samplesPerRequest;
+        },
+      },
+    ],
+  });
+  return { result, accepted };
+}
+
+async function countMetrics(database: Database): Promise<number> {
+  const [row] = await queryRows<{ n: string }>(database.db, sql`SELECT count(*) AS n FROM metrics`);
+  return toNumber(row!.n)!;
+}
+
+async function rssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+}
+
+/** The worker's own node process (tsx runs it as a child of the tsx launcher). */
+async function nodePids(root: number): Promise<number[]> {
+  const children = (await readFile(`/proc/${root}/task/${root}/children`, 'utf8').catch(() => '')).trim().split(/\s+/).filter(Boolean).map(Number);
+  return [root, ...(await Promise.all(children.map(nodePids))).flat()];
+}
+
+async function measure(label: string, probes: Probe[], committedSoFar: () => Promise<number>, processes: ChildProcess[], workerPid: number | undefined) {
+  const before = await committedSoFar();
+  const started = Date.now();
+  const single = await drive(probes, 1, 50);
+  const batch = await drive(probes, 100, 10);
+  const accepted = single.accepted + batch.accepted;
+  let committed = 0;
+  for (let i = 0; i < 1200; i++) {
+    committed = (await committedSoFar()) - before;
+    if (committed >= accepted) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const e2eSeconds = (Date.now() - started) / 1000;
+  const rss = workerPid ? Math.max(...(await Promise.all((await nodePids(workerPid)).map(rssMb)))) : undefined;
+  const fmt = (r: autocannon.Result) =>
+    `${Math.round(r.requests.average)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}`;
+  console.log(`\n${label}`);
+  console.log(`  single-sample pushes (50 connections): ${fmt(single.result)}`);
+  console.log(`  100-sample batches (10 connections):   ${fmt(batch.result)} → ${Math.round(batch.accepted / SECONDS)} samples/s accepted`);
+  console.log(`  end to end: ${committed} of ${accepted} accepted samples committed in ${e2eSeconds.toFixed(1)} s → ${Math.round(committed / e2eSeconds)} samples/s`);
+  if (rss !== undefined) console.log(`  worker RSS: ${rss} MB`);
+  for (const p of processes) p.kill('SIGTERM');
+  return { committed, e2eSeconds };
+}
+
+async function rawBaselines(database: Database) {
+  const redis = await freshTestRedis(REDIS_DB);
+  const n = 200_000;
+  let t = performance.now();
+  for (let i = 0; i < n; i += 1000) {
+    const p = redis.pipeline();
+    for (let j = 0; j < 1000; j++) p.xadd(ETL_STREAM, '*', 'payload', '{"node_id":"x"}');
+    await p.exec();
+  }
+  const xaddRate = n / ((performance.now() - t) / 1000);
+  await redis.flushdb();
+  redis.disconnect();
+
+  const [node] = await queryRows<{ node_id: string }>(database.db, sql`SELECT node_id FROM nodes LIMIT 1`);
+  const rows = Array.from({ length: 100_000 }, (_, i) => ({
+    time: new Date(Date.now() - 3_600_000 - i),
+    nodeId: node!.node_id,
+    latencyMs: 20 + (i % 100),
+    uptimePct: 100,
+    packetLoss: 0,
+    targetHost: `raw${i}`,
+    probeType: 'ping',
+    metadata: null,
+  }));
+  t = performance.now();
+  for (let i = 0; i < rows.length; i += 1000) await insertMetricBatch(database.db, rows.slice(i, i + 1000));
+  const insertRate = rows.length / ((performance.now() - t) / 1000);
+  return { xaddRate, insertRate };
+}
+
+const baseEnv = { REDIS_URL: testRedisUrl(REDIS_DB), PORT: String(PORT), PUSH_RATE_LIMIT_PER_MINUTE: '1000000', FIBER_DEMO: '0', NEXT_MANUAL_SIG_HANDLE: 'true' };
+
+async function main() {
+  // 1. PostgreSQL 15 + Redis, separate worker.
+  const pg = await createTestDatabase('postgres');
+  await migrate(pg.database, { timescale: 'auto' });
+  await (await freshTestRedis(REDIS_DB)).flushdb();
+  const env = { ...baseEnv, DATABASE_URL: pg.url! };
+  const web = startProcess(['node_modules/.bin/next', 'start'], env);
+  const worker = startProcess(['node_modules/.bin/tsx', 'worker/main.ts'], { ...env, WORKER_ID: 'bench' });
+  await waitHttp(`http://127.0.0.1:${PORT}/api/health`);
+  await measure('PostgreSQL 15 + Redis, web + separate worker', await setupProbes(pg.database), () => countMetrics(pg.database), [web, worker], worker.pid);
+  await new Promise((r) => setTimeout(r, 2000));
+  const pgRaw = await rawBaselines(pg.database);
+  console.log(`  raw baselines: pipelined XADD ${Math.round(pgRaw.xaddRate)} entries/s; insertMetricBatch ×1000 ${Math.round(pgRaw.insertRate)} rows/s`);
+  await pg.cleanup();
+
+  // 2. Embedded default: the server holds the PGlite directory, so probes enrol through the
+  // API (FIBER_ENROLLMENT_KEY) and the committed count comes from the worker's own counters in
+  // /api/health.
+  const dir = await mkdtemp(path.join(tmpdir(), 'fiber-bench-ingest-'));
+  await (await freshTestRedis(REDIS_DB)).flushdb();
+  const enrollmentKey = 'bench-enrollment-key-0123456789abcdef';
+  const embeddedEnv = { ...baseEnv, FIBER_DATA_DIR: dir, FIBER_ENROLLMENT_KEY: enrollmentKey };
+  const server = startProcess(['node_modules/.bin/next', 'start'], embeddedEnv);
+  await waitHttp(`http://127.0.0.1:${PORT}/api/health`);
+  const probes = await enrolProbes(enrollmentKey);
+  const inserted = async () => {
+    const health = (await (await fetch(`http://127.0.0.1:${PORT}/api/health`)).json()) as { workers: { ingest: { inserted: number } | null }[] };
+    return health.workers.reduce((sum, w) => sum + (w.ingest?.inserted ?? 0), 0);
+  };
+  await measure('embedded default (PGlite + TimescaleDB), worker in-process', probes, inserted, [server], server.pid);
+  await new Promise((r) => setTimeout(r, 3000));
+  await rm(dir, { recursive: true, force: true });
+}
+
+async function enrolProbes(enrollmentKey: string): Promise<Probe[]> {
+  const probes: Probe[] = [];
+  for (let i = 0; i < NODES; i++) {
+    const nodeId = crypto.randomUUID();
+    const res = await fetch(`http://127.0.0.1:${PORT}/api/push`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${enrollmentKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ node_id: nodeId, country: 'GH', region: 'Ghana', timestamp: new Date().toISOString(), latency_ms: 1 }),
+    });
+    const answer = (await res.json()) as { node_key?: string };
+    if (!answer.node_key) throw new Error(`enrolment failed: ${res.status} ${JSON.stringify(answer)}`);
+    probes.push({ nodeId, key: answer.node_key });
+  }
+  return probes;
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
