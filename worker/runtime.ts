@@ -4,6 +4,7 @@ import type { Database } from '../lib/db/client';
 import type { StorageMode } from '../lib/db/mode';
 import { errorMessage } from '../lib/db/rows';
 import { log } from '../lib/log';
+import { queueStats } from '../lib/queue/stream';
 import { duplicateRedis, whenReady } from '../lib/redis';
 import { jobsFor } from './jobs';
 import { StreamConsumer, type ConsumerSettings, type ConsumerStats } from './consumer';
@@ -91,9 +92,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       logger.warn({ context: { error: errorMessage(err) } }, 'job tick failed (database unavailable?); retrying next tick');
     }
     state.lastTickAt = new Date().toISOString();
-    if (consumer && consumer.stats.processed !== loggedProcessed) {
+    if (consumer && options.redis && consumer.stats.processed !== loggedProcessed) {
       loggedProcessed = consumer.stats.processed;
-      logger.info({ context: { ...consumer.stats } }, 'ingest figures');
+      const queue = await queueStats(options.redis).catch(() => undefined);
+      logger.info({ context: { ...consumer.stats, pending: queue?.pending, lag_ms: queue?.lagMs, dead_letters_total: queue?.deadLetters } }, 'ingest figures');
     }
     await beat();
   };
