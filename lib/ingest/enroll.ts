@@ -3,6 +3,7 @@ import { ApiError } from '../http/problem';
 import { issueProbeKey } from '../keys/issue';
 import { nodeKeyEverUsed, revokeNodeKeys } from '../keys/queries';
 import { log } from '../log';
+import { nodeInput } from '../nodes/input';
 import { findNodeTags, insertMissingNodes } from '../nodes/queries';
 import type { PushSample } from './schemas';
 
@@ -33,20 +34,7 @@ export async function enrollNode(db: Db, samples: PushSample[]): Promise<{ key: 
     // The whole id in the name: ids minted close together (UUIDv7) share their first digits.
     const nodeName = `probe-${first.country.toLowerCase()}-${nodeId}`;
     const created = await insertMissingNodes(db, [
-      {
-        nodeId,
-        nodeName,
-        displayName: null,
-        country: first.country,
-        region: first.region,
-        city: null,
-        latitude: null,
-        longitude: null,
-        isActive: true,
-        probeVersion: null,
-        hardwareInfo: null,
-        tags: [ENROLLED_TAG],
-      },
+      nodeInput({ nodeId, nodeName, country: first.country, region: first.region, tags: [ENROLLED_TAG] }),
     ]);
     if (created === 0) {
       throw new ApiError(409, `A node named ${nodeName} already exists with another node_id; ask an admin to resolve it.`, { code: 'name-conflict' });

@@ -1,10 +1,6 @@
-import { writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import type { Redis } from 'ioredis';
-import lockfile from 'proper-lockfile';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StreamConsumer } from '../../worker/consumer';
 import type { StorageMode } from '../db/mode';
@@ -49,12 +45,6 @@ interface Case {
   paths?: string[];
 }
 
-/** See push.test.ts: both files own Redis db 10, so they take turns. */
-async function lockRedisDb(): Promise<() => Promise<void>> {
-  const file = path.join(tmpdir(), `fiberstack-test-redis-db-${TEST_REDIS_DB.push}`);
-  await writeFile(file, '', { flag: 'a' });
-  return lockfile.lock(file, { stale: 15_000, update: 5_000, retries: { retries: 2_000, factor: 1, minTimeout: 250, maxTimeout: 250 } });
-}
 
 // ---- generators ----------------------------------------------------------------------------
 
@@ -364,7 +354,6 @@ function decimal2(v: number): number {
 }
 
 describe('POST /api/push properties', () => {
-  let unlock: () => Promise<void>;
   let redis: Redis;
   let t: TestDatabase & { mode: StorageMode };
   let nodeId: string;
@@ -382,8 +371,7 @@ describe('POST /api/push properties', () => {
   const metricCount = async () => toNumber((await queryRows<{ n: unknown }>(t.database.db, sql`SELECT count(*) AS n FROM metrics`))[0]?.n) ?? 0;
 
   beforeAll(async () => {
-    unlock = await lockRedisDb();
-    redis = await freshTestRedis(TEST_REDIS_DB.push);
+    redis = await freshTestRedis(TEST_REDIS_DB.pushProperty);
     t = await createMigratedDatabase('pglite');
     const n = testNode();
     await insertMissingNodes(t.database.db, [n]);
@@ -396,7 +384,6 @@ describe('POST /api/push properties', () => {
     await t?.cleanup();
     await redis?.flushdb();
     redis?.disconnect();
-    await unlock?.();
   });
 
   it('refuses every generated invalid request with its 4xx, naming exactly the fields at fault, and stores nothing', async () => {

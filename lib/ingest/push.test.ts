@@ -1,10 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
-import lockfile from 'proper-lockfile';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { StreamConsumer, type ConsumerSettings } from '../../worker/consumer';
 import type { Database } from '../db/client';
@@ -37,15 +33,6 @@ const CONSUMER: ConsumerSettings = { batchSize: 1000, blockMs: 50, claimIdleMs: 
 
 type Sample = Record<string, unknown>;
 
-/**
- * push.test.ts and push.property.test.ts both own Redis db 10 (and flush it); vitest runs two
- * files at a time, so each holds this lock for its whole run.
- */
-async function lockRedisDb(): Promise<() => Promise<void>> {
-  const file = path.join(tmpdir(), `fiberstack-test-redis-db-${TEST_REDIS_DB.push}`);
-  await writeFile(file, '', { flag: 'a' });
-  return lockfile.lock(file, { stale: 15_000, update: 5_000, retries: { retries: 2_000, factor: 1, minTimeout: 250, maxTimeout: 250 } });
-}
 
 /** Every response this file received, scanned for secrets at the end. */
 const seen: { status: number; headers: [string, string][]; text: string }[] = [];
@@ -85,7 +72,6 @@ function without(sample: Sample, field: string): Sample {
 }
 
 describe('POST /api/push contract', () => {
-  let unlock: () => Promise<void>;
   let redis: Redis;
   let t: TestDatabase & { mode: StorageMode };
   let nodeA: string;
@@ -157,7 +143,6 @@ describe('POST /api/push contract', () => {
   }
 
   beforeAll(async () => {
-    unlock = await lockRedisDb();
     redis = await freshTestRedis(TEST_REDIS_DB.push);
     t = await createMigratedDatabase('pglite');
     const a = testNode();
@@ -177,7 +162,6 @@ describe('POST /api/push contract', () => {
     await t?.cleanup();
     await redis?.flushdb();
     redis?.disconnect();
-    await unlock?.();
   });
 
   beforeEach(async () => {

@@ -3,6 +3,7 @@ import postgres from 'postgres';
 import { config } from '../config';
 import { openDatabase, type Database } from '../db/client';
 import type { StorageMode, TimescaleSetting } from '../db/mode';
+import { nodeInput } from '../nodes/input';
 import type { NodeInput } from '../nodes/queries';
 import { migrate } from '../../drizzle/migrate';
 
@@ -28,22 +29,8 @@ export const STORAGE_CASES = [
 
 /** A node with only the required columns set; unique name and id, overridable. */
 export function testNode(overrides: Partial<NodeInput> = {}): NodeInput {
-  const nodeId = randomUUID();
-  return {
-    nodeId,
-    nodeName: `probe-test-${nodeId.slice(0, 8)}`,
-    displayName: null,
-    country: 'GH',
-    region: 'Ghana',
-    city: null,
-    latitude: null,
-    longitude: null,
-    isActive: true,
-    probeVersion: null,
-    hardwareInfo: null,
-    tags: null,
-    ...overrides,
-  };
+  const nodeId = overrides.nodeId ?? randomUUID();
+  return nodeInput({ nodeId, nodeName: `probe-test-${nodeId.slice(0, 8)}`, country: 'GH', region: 'Ghana', ...overrides });
 }
 
 export async function createTestDatabase(engine: TestEngine): Promise<TestDatabase> {

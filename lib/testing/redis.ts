@@ -9,6 +9,7 @@ import { config } from '../config';
 export const TEST_REDIS_DB = {
   workerProcess: 9,
   push: 10,
+  pushProperty: 15,
   consumer: 11,
   ledger: 12,
   e2e: 14,
