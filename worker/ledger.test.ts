@@ -13,12 +13,11 @@ import { STORE_MAX_AGE_MS } from '../lib/ingest/validate';
 import { clearProbeKeyCache } from '../lib/keys/authenticate';
 import { issueProbeKey } from '../lib/keys/issue';
 import { insertMissingNodes } from '../lib/nodes/queries';
-import { DEAD_LETTER_STREAM, ETL_GROUP, ETL_STREAM, enqueueSamples, ensureConsumerGroup, queueStats } from '../lib/queue/stream';
+import { DEAD_LETTER_STREAM, ETL_GROUP, ETL_STREAM, enqueueSamples, ensureConsumerGroup, heartbeatKey, queueStats } from '../lib/queue/stream';
 import { createRedis } from '../lib/redis';
 import { createMigratedDatabase, testNode, type TestDatabase } from '../lib/testing/databases';
 import { startScript, waitFor, type Finished } from '../lib/testing/processes';
 import { TEST_REDIS_DB, freshTestRedis, testRedisUrl } from '../lib/testing/redis';
-import { heartbeatKey } from './runtime';
 
 /**
  * Ledger tests in the Jepsen sense, against the real worker process, PostgreSQL 15 and Redis:

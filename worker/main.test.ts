@@ -5,7 +5,7 @@ import { createTestDatabase, type TestDatabase } from '../lib/testing/databases'
 import { runScript, startScript, waitFor } from '../lib/testing/processes';
 import { TEST_REDIS_DB, freshTestRedis, testRedisUrl } from '../lib/testing/redis';
 import { migrations } from '../drizzle/migrations';
-import { heartbeatKey } from './runtime';
+import { heartbeatKey } from '../lib/queue/stream';
 
 /** The standalone worker process (`npm run worker`) against PostgreSQL 15 and Redis, for real. */
 describe('worker process', () => {

@@ -4,14 +4,12 @@ import type { Database } from '../lib/db/client';
 import type { StorageMode } from '../lib/db/mode';
 import { errorMessage } from '../lib/db/rows';
 import { log } from '../lib/log';
-import { queueStats } from '../lib/queue/stream';
+import { HEARTBEAT_TTL_SECONDS, heartbeatKey, queueStats } from '../lib/queue/stream';
 import { duplicateRedis, whenReady } from '../lib/redis';
 import { jobsFor } from './jobs';
 import { StreamConsumer, type ConsumerSettings, type ConsumerStats } from './consumer';
 import { JobScheduler } from './scheduler';
 
-export const HEARTBEAT_TTL_SECONDS = 30;
-export const heartbeatKey = (workerId: string) => `fiber:worker:heartbeat:${workerId}`;
 
 export interface WorkerState {
   ingest: ConsumerStats | null;

@@ -3,7 +3,7 @@ import type { Database } from '../db/client';
 import { readRecordedMode } from '../db/mode';
 import { pingDatabase } from '../db/queries';
 import { errorMessage } from '../db/rows';
-import { queueStats, type QueueStats } from '../queue/stream';
+import { heartbeatKey, queueStats, type QueueStats } from '../queue/stream';
 import { whenReady } from '../redis';
 import type { WorkerState } from '../../worker/runtime';
 
@@ -63,7 +63,7 @@ async function workerHeartbeats(redis: Redis): Promise<HealthReport['workers']> 
   const keys: string[] = [];
   let cursor = '0';
   do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', 'fiber:worker:heartbeat:*', 'COUNT', 100);
+    const [next, batch] = await redis.scan(cursor, 'MATCH', heartbeatKey('*'), 'COUNT', 100);
     keys.push(...batch);
     cursor = next;
   } while (cursor !== '0' && keys.length < 1000);

@@ -10,7 +10,7 @@ import { log } from '../log';
 import { enqueueSamples } from '../queue/stream';
 import { enrollNode } from './enroll';
 import { checkAdmission, rateLimitHeaders, type AdmissionCheck } from './ratelimit';
-import type { PushSample } from './schemas';
+import { isBatchBody, type PushSample } from './schemas';
 import { validatePushBody } from './validate';
 
 export interface PushSettings {
@@ -116,7 +116,7 @@ function redisDown(err: unknown): ApiError {
 }
 
 function assertOwnNode(samples: PushSample[], nodeId: string, body: unknown): void {
-  const batch = typeof body === 'object' && body !== null && 'samples' in body;
+  const batch = isBatchBody(body);
   const errors: FieldError[] = samples
     .map((s, i) => ({ s, i }))
     .filter(({ s }) => s.node_id.toLowerCase() !== nodeId.toLowerCase())

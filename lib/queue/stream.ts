@@ -7,6 +7,10 @@ export const ETL_STREAM = 'fiber:etl:queue';
 export const ETL_GROUP = 'etl-workers';
 export const DEAD_LETTER_STREAM = 'fiber:etl:dead';
 
+/** Each worker's liveness: a JSON snapshot of its state, refreshed every few seconds. */
+export const HEARTBEAT_TTL_SECONDS = 30;
+export const heartbeatKey = (workerId: string) => `fiber:worker:heartbeat:${workerId}`;
+
 export interface Envelope {
   requestId: string;
   /** Public prefix of the probe key that pushed (never the key). */
@@ -43,11 +47,6 @@ export async function enqueueSamples(redis: Redis, samples: PushSample[], envelo
     if (err) throw err;
     return String(id);
   });
-}
-
-/** Entries waiting in the stream: the worker deletes what it has stored, so this is the backlog. */
-export async function streamLength(redis: Redis): Promise<number> {
-  return redis.xlen(ETL_STREAM);
 }
 
 export interface StreamEntry {
