@@ -1,6 +1,5 @@
 import type { NodeWithLatestSample } from '@/lib/nodes/queries';
-
-const STALE_AFTER_MS = 5 * 60_000;
+import { statusOfNode } from '@/lib/nodes/status';
 
 function formatNumber(value: number | null, unit: string, digits = 1): string {
   return value === null ? '—' : `${value.toFixed(digits)} ${unit}`;
@@ -34,14 +33,13 @@ export function NodeTable({ nodes, now }: { nodes: NodeWithLatestSample[]; now: 
         </thead>
         <tbody>
           {nodes.map((n) => {
-            const stale = !n.lastSeenAt || now.getTime() - n.lastSeenAt.getTime() > STALE_AFTER_MS;
+            const status = statusOfNode(n, now);
             return (
               <tr key={n.nodeId} className={n.isActive ? undefined : 'inactive'}>
                 <th scope="row">
                   {n.displayName ?? n.nodeName}
                   <span className="node-name">
-                    {n.nodeName}
-                    {n.isActive ? '' : ' · inactive'}
+                    {n.nodeName} · {status}
                   </span>
                 </th>
                 <td>{[n.city, n.region, n.country].filter(Boolean).join(', ')}</td>
@@ -49,7 +47,7 @@ export function NodeTable({ nodes, now }: { nodes: NodeWithLatestSample[]; now: 
                 <td className="num">{formatNumber(n.latest?.uptimePct ?? null, '%', 2)}</td>
                 <td className="num">{formatNumber(n.latest?.packetLoss ?? null, '%', 2)}</td>
                 <td>{n.latest ? <time dateTime={n.latest.time.toISOString()}>{utc(n.latest.time)}</time> : '—'}</td>
-                <td className={stale && n.isActive ? 'stale' : undefined}>
+                <td className={status === 'down' ? 'stale' : undefined}>
                   {n.lastSeenAt ? (
                     <time dateTime={n.lastSeenAt.toISOString()} title={utc(n.lastSeenAt)}>
                       {formatAgo(n.lastSeenAt, now)}

@@ -17,6 +17,12 @@ export function toNumber(value: unknown): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
+/** TIMESTAMPTZ arrives as a Date from both drivers, as text from some expressions; NULL stays null. */
+export function toDate(value: unknown): Date | null {
+  if (value === null || value === undefined) return null;
+  return value instanceof Date ? value : new Date(String(value));
+}
+
 /** Drizzle wraps driver errors as "Failed query: …"; the database's own words are in `cause`. */
 export function errorMessage(err: unknown): string {
   const cause = (err as { cause?: unknown })?.cause;

@@ -8,6 +8,12 @@ export interface FieldError {
   message: string;
 }
 
+/** A query-string or path parameter that is missing or invalid, by its name (`start`, `node_id`). */
+export interface ParameterError {
+  parameter: string;
+  message: string;
+}
+
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
@@ -27,7 +33,7 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly detail: string,
-    readonly options: { errors?: FieldError[]; headers?: Record<string, string>; code?: string } = {},
+    readonly options: { errors?: (FieldError | ParameterError)[]; headers?: Record<string, string>; code?: string } = {},
   ) {
     super(detail);
   }

@@ -1,6 +1,6 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { pgArray, queryRows, toNumber } from '../db/rows';
+import { pgArray, queryRows, toDate, toNumber } from '../db/rows';
 
 export interface NodeInput {
   nodeId: string;
@@ -42,21 +42,51 @@ export async function countNodes(db: Db): Promise<number> {
   return toNumber(rows[0]?.n) ?? 0;
 }
 
+export interface LatestSample {
+  time: Date;
+  latencyMs: number | null;
+  uptimePct: number | null;
+  packetLoss: number | null;
+}
+
 export interface NodeWithLatestSample
-  extends Pick<NodeInput, 'nodeId' | 'nodeName' | 'displayName' | 'country' | 'region' | 'city' | 'isActive'> {
+  extends Pick<
+    NodeInput,
+    'nodeId' | 'nodeName' | 'displayName' | 'country' | 'region' | 'city' | 'latitude' | 'longitude' | 'isActive' | 'probeVersion' | 'hardwareInfo'
+  > {
+  /** Always a list (a NULL or non-array `tags` reads as no tags). */
+  tags: string[];
   lastSeenAt: Date | null;
-  latest: { time: Date; latencyMs: number | null; uptimePct: number | null; packetLoss: number | null } | null;
+  createdAt: Date | null;
+  updatedAt: Date | null;
+  latest: LatestSample | null;
+}
+
+export interface NodeFilters {
+  /** Any of these ISO 3166-1 alpha-2 codes (capitals). */
+  countries?: readonly string[];
+  region?: string;
+  /** Nodes whose tags contain every one of these. */
+  tags?: readonly string[];
+  nodeId?: string;
 }
 
 /**
- * Every node with its newest sample. The lateral lookup walks idx_metrics_node_time backwards,
- * so it reads one index entry per node whatever the table's size. (Not bounded by
- * last_seen_at: that is capped at the server's clock, and a probe clock may run a little fast.)
+ * Nodes (all, or those matching every given filter) with their newest sample. The lateral
+ * lookup walks idx_metrics_node_time backwards, so it reads one index entry per node whatever
+ * the table's size. (Not bounded by last_seen_at: that is capped at the server's clock, and a
+ * probe clock may run a little fast.)
  */
-export async function listNodesWithLatestSample(db: Db): Promise<NodeWithLatestSample[]> {
+export async function listNodesWithLatestSample(db: Db, filters: NodeFilters = {}): Promise<NodeWithLatestSample[]> {
+  const where: SQL[] = [];
+  if (filters.nodeId !== undefined) where.push(sql`n.node_id = ${filters.nodeId}::uuid`);
+  if (filters.countries?.length) where.push(sql`n.country = ANY(${pgArray([...filters.countries])}::char(2)[])`);
+  if (filters.region !== undefined) where.push(sql`n.region = ${filters.region}`);
+  if (filters.tags?.length) where.push(sql`n.tags @> ${JSON.stringify(filters.tags)}::jsonb`);
   const rows = await queryRows<Record<string, unknown>>(
     db,
-    sql`SELECT n.node_id, n.node_name, n.display_name, n.country, n.region, n.city, n.is_active, n.last_seen_at,
+    sql`SELECT n.node_id, n.node_name, n.display_name, n.country, n.region, n.city, n.latitude, n.longitude,
+               n.is_active, n.last_seen_at, n.probe_version, n.hardware_info, n.tags, n.created_at, n.updated_at,
                m.time AS sample_time, m.latency_ms, m.uptime_pct, m.packet_loss
         FROM nodes n
         LEFT JOIN LATERAL (
@@ -64,6 +94,7 @@ export async function listNodesWithLatestSample(db: Db): Promise<NodeWithLatestS
           WHERE node_id = n.node_id
           ORDER BY time DESC LIMIT 1
         ) m ON true
+        ${where.length ? sql`WHERE ${sql.join(where, sql` AND `)}` : sql``}
         ORDER BY n.country, n.node_name`,
   );
   return rows.map((r) => ({
@@ -73,8 +104,15 @@ export async function listNodesWithLatestSample(db: Db): Promise<NodeWithLatestS
     country: String(r.country),
     region: String(r.region),
     city: (r.city as string | null) ?? null,
+    latitude: toNumber(r.latitude),
+    longitude: toNumber(r.longitude),
     isActive: r.is_active !== false,
+    probeVersion: (r.probe_version as string | null) ?? null,
+    hardwareInfo: isObject(r.hardware_info) ? r.hardware_info : null,
+    tags: Array.isArray(r.tags) ? r.tags.map(String) : [],
     lastSeenAt: toDate(r.last_seen_at),
+    createdAt: toDate(r.created_at),
+    updatedAt: toDate(r.updated_at),
     latest: r.sample_time
       ? {
           time: toDate(r.sample_time)!,
@@ -86,9 +124,18 @@ export async function listNodesWithLatestSample(db: Db): Promise<NodeWithLatestS
   }));
 }
 
-function toDate(value: unknown): Date | null {
-  if (value === null || value === undefined) return null;
-  return value instanceof Date ? value : new Date(String(value));
+export async function getNodeWithLatestSample(db: Db, nodeId: string): Promise<NodeWithLatestSample | undefined> {
+  return (await listNodesWithLatestSample(db, { nodeId }))[0];
+}
+
+/** The node's name, or undefined when there is no such node. */
+export async function findNodeName(db: Db, nodeId: string): Promise<string | undefined> {
+  const rows = await queryRows<{ node_name: string }>(db, sql`SELECT node_name FROM nodes WHERE node_id = ${nodeId}::uuid`);
+  return rows[0]?.node_name;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export async function findNodeTags(db: Db, nodeId: string): Promise<{ tags: string[] } | undefined> {
@@ -124,4 +171,123 @@ export async function lastSeenByNode(db: Db, nodeIds: string[]): Promise<Map<str
     sql`SELECT node_id, last_seen_at FROM nodes WHERE node_id = ANY(${pgArray(nodeIds)}::uuid[]) AND is_active`,
   );
   return new Map(rows.filter((r) => r.last_seen_at).map((r) => [String(r.node_id), new Date(r.last_seen_at!)]));
+}
+
+// ---- overview and node page ------------------------------------------------------------------
+
+const HOUR_MS = 3_600_000;
+
+export interface NetworkKpis {
+  /** The window the figures cover: (from, to]. */
+  from: Date;
+  to: Date;
+  /** Median of every latency sample in the window across all active nodes; null without samples. */
+  medianLatencyMs: number | null;
+  /** Mean packet loss (%) over the same samples; null without samples. */
+  meanPacketLoss: number | null;
+  sampleCount: number;
+  /** Active nodes with at least one sample in the window. */
+  reportingNodes: number;
+}
+
+/**
+ * Network-wide figures over the hour up to `now`, from the raw samples of active nodes (a
+ * decommissioned probe that still pushes does not skew them). Reads the last hour through
+ * idx_metrics_time. Node counts by status come from `countByStatus` over the node list.
+ */
+export async function getNetworkKpis(db: Db, now: Date): Promise<NetworkKpis> {
+  const from = new Date(now.getTime() - HOUR_MS);
+  const rows = await queryRows<Record<string, unknown>>(
+    db,
+    sql`SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY m.latency_ms) AS median_latency_ms,
+               avg(m.packet_loss) AS mean_packet_loss,
+               count(*) AS sample_count,
+               count(DISTINCT m.node_id) AS reporting_nodes
+        FROM metrics m
+        JOIN nodes n ON n.node_id = m.node_id AND n.is_active IS NOT FALSE
+        WHERE m.time > ${from.toISOString()}::timestamptz AND m.time <= ${now.toISOString()}::timestamptz`,
+  );
+  const r = rows[0] ?? {};
+  return {
+    from,
+    to: now,
+    medianLatencyMs: toNumber(r.median_latency_ms),
+    meanPacketLoss: toNumber(r.mean_packet_loss),
+    sampleCount: toNumber(r.sample_count) ?? 0,
+    reportingNodes: toNumber(r.reporting_nodes) ?? 0,
+  };
+}
+
+/**
+ * Hourly average latency per node, one slot per complete hour from the hour containing `since`
+ * up to `until`, in time order, null where the hour has no value (a sparkline shows that as a
+ * gap). Read from aggregates_hourly (idx_agg_hourly_node_time); the hours after a node's newest
+ * materialised one (the rollup is refreshed hourly, so up to two) are averaged from its raw
+ * samples, as the metrics API does. A node without any hourly row in the window gets an empty
+ * list: no scan of a day of raw samples per node for the overview.
+ */
+export async function getLatencySparklines(
+  db: Db,
+  nodeIds: readonly string[],
+  since: Date,
+  until: Date = new Date(),
+): Promise<Map<string, (number | null)[]>> {
+  const result = new Map<string, (number | null)[]>(nodeIds.map((id) => [id, []]));
+  const first = Math.floor(since.getTime() / HOUR_MS) * HOUR_MS;
+  const slots = Math.max(0, Math.floor((until.getTime() - first) / HOUR_MS));
+  if (nodeIds.length === 0 || slots === 0) return result;
+  const from = new Date(first).toISOString();
+  const to = new Date(first + slots * HOUR_MS).toISOString();
+  const rows = await queryRows<{ node_id: string; time: unknown; avg_latency_ms: unknown }>(
+    db,
+    sql`WITH stored AS (
+          SELECT node_id, time, avg_latency_ms FROM aggregates_hourly
+          WHERE node_id = ANY(${pgArray([...nodeIds])}::uuid[]) AND time >= ${from}::timestamptz AND time < ${to}::timestamptz
+        ), mark AS (
+          SELECT node_id, max(time) + interval '1 hour' AS after FROM stored GROUP BY node_id
+        )
+        SELECT node_id::text AS node_id, time, avg_latency_ms FROM stored
+        UNION ALL
+        SELECT m.node_id::text, date_bin(interval '1 hour', m.time, TIMESTAMPTZ '2000-01-03 00:00:00+00'), avg(m.latency_ms)
+        FROM mark JOIN metrics m ON m.node_id = mark.node_id AND m.time >= mark.after AND m.time < ${to}::timestamptz
+        GROUP BY 1, 2
+        ORDER BY 1, 2`,
+  );
+  for (const r of rows) {
+    let values = result.get(r.node_id);
+    if (!values) continue;
+    if (values.length === 0) {
+      values = new Array<number | null>(slots).fill(null);
+      result.set(r.node_id, values);
+    }
+    const slot = Math.round((toDate(r.time)!.getTime() - first) / HOUR_MS);
+    values[slot] = toNumber(r.avg_latency_ms);
+  }
+  return result;
+}
+
+export interface RecentSample extends LatestSample {
+  targetHost: string | null;
+  probeType: string | null;
+  metadata: Record<string, unknown> | null;
+}
+
+/** A node's newest raw samples, newest first (idx_metrics_node_time); `limit` is clamped to 1–1000. */
+export async function getRecentSamples(db: Db, nodeId: string, limit: number): Promise<RecentSample[]> {
+  const n = Math.min(1000, Math.max(1, Math.floor(limit)));
+  const rows = await queryRows<Record<string, unknown>>(
+    db,
+    sql`SELECT time, latency_ms, uptime_pct, packet_loss, target_host, probe_type, metadata FROM metrics
+        WHERE node_id = ${nodeId}::uuid
+        ORDER BY time DESC LIMIT ${n}`,
+  );
+  return rows.map((r) => ({
+    time: toDate(r.time)!,
+    latencyMs: toNumber(r.latency_ms),
+    uptimePct: toNumber(r.uptime_pct),
+    packetLoss: toNumber(r.packet_loss),
+    targetHost: (r.target_host as string | null) ?? null,
+    probeType: (r.probe_type as string | null) ?? null,
+    metadata: isObject(r.metadata) ? r.metadata : null,
+  }));
 }

@@ -33,13 +33,18 @@ export function testNode(overrides: Partial<NodeInput> = {}): NodeInput {
   return nodeInput({ nodeId, nodeName: `probe-test-${nodeId.slice(0, 8)}`, country: 'GH', region: 'Ghana', ...overrides });
 }
 
-export async function createTestDatabase(engine: TestEngine): Promise<TestDatabase> {
+/** A fresh random name for a test database on the PostgreSQL server. */
+export function testDatabaseName(): string {
+  return `fiber_test_${randomBytes(6).toString('hex')}`;
+}
+
+/** `name` (PostgreSQL only) lets a test point DATABASE_URL at the database before creating it. */
+export async function createTestDatabase(engine: TestEngine, name: string = testDatabaseName()): Promise<TestDatabase> {
   if (engine === 'pglite') {
     const database = await openDatabase({ dataDir: 'memory://' });
     return { database, cleanup: () => database.close() };
   }
   const adminUrl = config().FIBER_TEST_POSTGRES_URL;
-  const name = `fiber_test_${randomBytes(6).toString('hex')}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`CREATE DATABASE ${name}`);
   await admin.end();

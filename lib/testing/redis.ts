@@ -13,6 +13,8 @@ export const TEST_REDIS_DB = {
   consumer: 11,
   ledger: 12,
   e2e: 14,
+  metricsApi: 8,
+  metricsRoutes: 7,
 } as const;
 
 export function testRedisUrl(db: number): string {

@@ -1,0 +1,104 @@
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { config, parseConfig } from '@/lib/config';
+import { closeDatabase } from '@/lib/db/client';
+import { insertMetricBatch } from '@/lib/metrics/queries';
+import { insertMissingNodes } from '@/lib/nodes/queries';
+import { getRedis } from '@/lib/redis';
+import { createTestDatabase, testDatabaseName, testNode, type TestDatabase } from '@/lib/testing/databases';
+import { TEST_REDIS_DB, freshTestRedis } from '@/lib/testing/redis';
+import { readSchemaFixture, schemaValidator } from '@/lib/testing/spec-schemas';
+import { migrate } from '@/drizzle/migrate';
+import { GET as getMetrics } from './metrics/route';
+import { GET as getNode } from './nodes/[id]/route';
+import { GET as getNodes } from './nodes/route';
+
+/**
+ * The route modules themselves, wired as in production (config → getDatabase → getRedis), with
+ * real Requests: DATABASE_URL points at a fresh database on the PostgreSQL test server and
+ * REDIS_URL at Redis logical db 7. The environment is set before anything reads the
+ * configuration (it is parsed once per process, and each test file runs in its own).
+ */
+const base = parseConfig(process.env);
+const DB_NAME = testDatabaseName();
+const databaseUrl = new URL(base.FIBER_TEST_POSTGRES_URL);
+databaseUrl.pathname = `/${DB_NAME}`;
+const redisUrl = new URL(base.REDIS_URL);
+redisUrl.pathname = `/${TEST_REDIS_DB.metricsRoutes}`;
+vi.stubEnv('DATABASE_URL', databaseUrl.toString());
+vi.stubEnv('REDIS_URL', redisUrl.toString());
+
+const node = testNode({ nodeName: 'probe-gh-routes-01', tags: ['tier1'] });
+const NOW = Date.now();
+
+describe('API route modules', () => {
+  let t: TestDatabase;
+  let redis: Redis;
+
+  beforeAll(async () => {
+    expect(config().DATABASE_URL).toBe(databaseUrl.toString());
+    expect(config().REDIS_URL).toBe(redisUrl.toString());
+    redis = await freshTestRedis(TEST_REDIS_DB.metricsRoutes);
+    t = await createTestDatabase('postgres', DB_NAME);
+    await migrate(t.database, { timescale: 'auto' });
+    await insertMissingNodes(t.database.db, [node]);
+    await insertMetricBatch(
+      t.database.db,
+      [30, 20, 0.5].map((minutes, i) => ({
+        time: new Date(NOW - minutes * 60_000),
+        nodeId: node.nodeId,
+        latencyMs: 10 + i,
+        uptimePct: 100,
+        packetLoss: 0,
+        targetHost: null,
+        probeType: null,
+        metadata: null,
+      })),
+    );
+  });
+  afterAll(async () => {
+    getRedis(config().REDIS_URL).disconnect();
+    redis?.disconnect();
+    await closeDatabase();
+    await t?.cleanup();
+    vi.unstubAllEnvs();
+  });
+
+  it('GET /api/metrics answers the spec response, then the same bytes from the cache', async () => {
+    const url = `http://localhost/api/metrics?node_id=${node.nodeId}&start=${new Date(NOW - 3_600_000).toISOString()}`;
+    const first = await getMetrics(new Request(url));
+    const text = await first.text();
+    expect(first.status, text).toBe(200);
+    const body = JSON.parse(text) as { aggregation: string; data: unknown[]; summary: Record<string, number> };
+    expect(schemaValidator(readSchemaFixture('metrics-response.schema.json'))(body)).toEqual([]);
+    expect(body).toMatchObject({ aggregation: 'raw', summary: { avg_latency: 11, sample_count: 3 } });
+    expect(first.headers.get('x-cache')).toBe('MISS');
+
+    const keys = await redis.keys(`cache:metrics:${node.nodeId}:*`);
+    expect(keys).toHaveLength(1);
+    expect(await redis.get(keys[0]!)).toBe(text);
+    const again = await getMetrics(new Request(url));
+    expect(again.headers.get('x-cache')).toBe('HIT');
+    expect(await again.text()).toBe(text);
+  });
+
+  it('GET /api/metrics refuses bad parameters with problem+json', async () => {
+    const res = await getMetrics(new Request(`http://localhost/api/metrics?node_id=${node.nodeId}&aggregation=weekly`));
+    expect(res.status).toBe(422);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(((await res.json()) as { errors: { parameter: string }[] }).errors).toEqual([expect.objectContaining({ parameter: 'aggregation' })]);
+  });
+
+  it('GET /api/nodes and /api/nodes/{id}', async () => {
+    const listed = await getNodes(new Request('http://localhost/api/nodes?tags=tier1&status=up'));
+    expect(listed.status).toBe(200);
+    const { nodes } = (await listed.json()) as { nodes: { node_id: string; status: string }[] };
+    expect(nodes.map((n) => [n.node_id, n.status])).toEqual([[node.nodeId, 'up']]);
+
+    const one = await getNode(new Request(`http://localhost/api/nodes/${node.nodeId}`), { params: Promise.resolve({ id: node.nodeId }) });
+    expect(one.status).toBe(200);
+    expect(await one.json()).toEqual(nodes[0]);
+    const missing = await getNode(new Request('http://localhost/api/nodes/x'), { params: Promise.resolve({ id: 'x' }) });
+    expect(missing.status).toBe(422);
+  });
+});
