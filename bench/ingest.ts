@@ -87,15 +87,15 @@ function bodies(probes: Probe[], samplesPerRequest: number, count: number): { pr
   });
 }
 
-async function drive(probes: Probe[], samplesPerRequest: number, connections: number, expectedRate: number) {
-  const pool = bodies(probes, samplesPerRequest, Math.ceil(expectedRate * SECONDS * 1.5));
+async function drive(probes: Probe[], samplesPerRequest: number, connections: number, expectedRate: number, seconds = SECONDS) {
+  const pool = bodies(probes, samplesPerRequest, Math.ceil(expectedRate * seconds * 1.5));
   let i = 0;
   let accepted = 0;
   const result = await autocannon({
     url: `http://127.0.0.1:${PORT}/api/push`,
     method: 'POST',
     connections,
-    duration: SECONDS,
+    duration: seconds,
     headers: { 'content-type': 'application/json' },
     requests: [
       {
@@ -145,6 +145,11 @@ async function measure(label: string, probes: Probe[], committedSoFar: () => Pro
   const fmt = (r: autocannon.Result) =>
     `${Math.round(r.requests.average)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}`;
   console.log(`\n${label}`);
+
+  // Warm-up (JIT, connection pools, prepared scripts), not measured; its samples drain first.
+  const beforeWarmUp = await committedSoFar();
+  const warm = await drive(probes, 1, 50, 6_000, 2);
+  await drained(committedSoFar, beforeWarmUp, warm.accepted);
 
   let before = await committedSoFar();
   const single = await drive(probes, 1, 50, 6_000);
