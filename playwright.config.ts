@@ -2,7 +2,7 @@ import { defineConfig, devices } from '@playwright/test';
 import { ENROLLMENT_KEY } from './e2e/constants';
 
 /**
- * Browser tests against the real product: `next start` on the embedded default (PGlite +
+ * Browser tests against the real product: the `npm start` server (lib/runtime/server.ts) on the embedded default (PGlite +
  * TimescaleDB) in a throw-away data directory, which it migrates and seeds with the demo
  * network on first start. `npm run test:e2e` builds first. Debian's Chromium, never a
  * downloaded browser.
@@ -46,7 +46,7 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: `rm -rf ${DATA_DIR} && exec node_modules/.bin/next start`,
+    command: `rm -rf ${DATA_DIR} && NODE_ENV=production exec node_modules/.bin/tsx lib/runtime/server.ts`,
     url: `http://127.0.0.1:${PORT}/`,
     timeout: 180_000,
     reuseExistingServer: false,
@@ -54,6 +54,6 @@ export default defineConfig({
     stderr: 'pipe',
     gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
     // Redis database 14 (lib/testing/redis.ts): the e2e server's queue is its own.
-    env: { FIBER_ENROLLMENT_KEY: ENROLLMENT_KEY, PORT: String(PORT), REDIS_URL: 'redis://127.0.0.1:6379/14', NEXT_MANUAL_SIG_HANDLE: 'true', FIBER_DATA_DIR: DATA_DIR, FIBER_DEMO: '1', NEXT_TELEMETRY_DISABLED: '1', LOG_LEVEL: 'warn' },
+    env: { FIBER_ENROLLMENT_KEY: ENROLLMENT_KEY, PORT: String(PORT), REDIS_URL: 'redis://127.0.0.1:6379/14', FIBER_DATA_DIR: DATA_DIR, FIBER_DEMO: '1', NEXT_TELEMETRY_DISABLED: '1', LOG_LEVEL: 'warn' },
   },
 });

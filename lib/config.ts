@@ -39,6 +39,7 @@ const envSchema = z.object({
   WORKER_BLOCK_MS: z.coerce.number().int().min(10).max(60_000).default(2000),
   WORKER_CLAIM_IDLE_MS: z.coerce.number().int().min(1000).default(60_000),
   WORKER_MAX_DELIVERIES: z.coerce.number().int().min(1).max(100).default(5),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(8).default(2),
   /** Tests only (NODE_ENV=test): where the worker kills itself, see worker/faults.ts. */
   FIBER_FAULT_INJECTION: z.enum(['after-commit', 'after-ack', 'before-commit']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

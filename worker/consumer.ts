@@ -28,6 +28,13 @@ export interface ConsumerSettings {
   blockMs: number;
   claimIdleMs: number;
   maxDeliveries: number;
+  /**
+   * Batches in flight at once (default 1). Each batch is its own transaction: with two, one
+   * batch's insert overlaps the next one's read, validation and commit, and PostgreSQL uses a
+   * second core. Ordering does not matter: the insert is idempotent and each batch acknowledges
+   * only its own entries.
+   */
+  concurrency?: number;
 }
 
 export interface ConsumerStats {
@@ -37,6 +44,8 @@ export interface ConsumerStats {
   deadLettered: number;
   batches: number;
   lastBatchMs: number;
+  /** Most batches that were ever in flight at once (WORKER_CONCURRENCY at work). */
+  peakInFlight: number;
   lastError: string | null;
 }
 
@@ -50,7 +59,7 @@ const MAX_BACKOFF_MS = 30_000;
  * transaction) → dead letters → XACK + XDEL → refresh rollups for late samples.
  */
 export class StreamConsumer {
-  readonly stats: ConsumerStats = { processed: 0, inserted: 0, duplicates: 0, deadLettered: 0, batches: 0, lastBatchMs: 0, lastError: null };
+  readonly stats: ConsumerStats = { processed: 0, inserted: 0, duplicates: 0, deadLettered: 0, batches: 0, lastBatchMs: 0, peakInFlight: 0, lastError: null };
   private stopping = false;
   private loop: Promise<void> | undefined;
   private readingPending = true;
@@ -87,10 +96,42 @@ export class StreamConsumer {
         await this.fail('cannot create the consumer group (redis unavailable?)', err);
       }
     }
+    const inFlight = new Set<Promise<void>>();
+    let failure: { err: unknown } | undefined;
+    const launch = (entries: StreamEntry[], redelivered: boolean) => {
+      const batch = this.process(entries, redelivered).then(
+        () => {
+          this.backoffMs = 0;
+        },
+        (err: unknown) => {
+          failure ??= { err };
+        },
+      );
+      inFlight.add(batch);
+      this.stats.peakInFlight = Math.max(this.stats.peakInFlight, inFlight.size);
+      void batch.finally(() => inFlight.delete(batch));
+    };
+    const limit = Math.max(1, this.settings.concurrency ?? 1);
     while (!this.stopping) {
       try {
-        await this.step();
-        this.backoffMs = 0;
+        while (inFlight.size >= limit && !failure) await Promise.race(inFlight);
+        if (failure) {
+          await Promise.allSettled(inFlight);
+          const { err } = failure;
+          failure = undefined;
+          throw err;
+        }
+        // Our own pending entries include those of batches still in flight: re-read them only
+        // once every batch has settled, or they would be processed twice.
+        if (this.readingPending && inFlight.size > 0) {
+          await Promise.allSettled(inFlight);
+          continue;
+        }
+        // Block on an empty stream only when idle: a blocking read holds the connection, and
+        // the batches in flight need it for their acknowledgements.
+        const next = await this.nextBatch(inFlight.size === 0);
+        if (next) launch(next.entries, next.redelivered);
+        else if (inFlight.size > 0) await Promise.race(inFlight);
       } catch (err) {
         // Database or Redis unavailable: nothing was acknowledged, so everything read is still
         // pending for us; start again from our own pending entries once the pause is over.
@@ -98,19 +139,23 @@ export class StreamConsumer {
         await this.fail('batch failed; will retry without acknowledging', err);
       }
     }
+    await Promise.allSettled(inFlight);
   }
 
   /** One batch: our own pending entries first, then entries abandoned by dead consumers, then new ones. */
   async step(): Promise<number> {
+    const next = await this.nextBatch(true);
+    if (next) await this.process(next.entries, next.redelivered);
+    return next?.entries.length ?? 0;
+  }
+
+  private async nextBatch(block: boolean): Promise<{ entries: StreamEntry[]; redelivered: boolean } | undefined> {
     if (this.readingPending) {
       // Re-reading a pending entry counts as a delivery. Read only once the database answers, so
       // that an outage does not push healthy entries over maxDeliveries into the dead letters.
       await pingDatabase(this.database.db);
       const entries = await readGroup(this.redis, this.consumer, '0', this.settings.batchSize, 0);
-      if (entries.length > 0) {
-        await this.process(entries, true);
-        return entries.length;
-      }
+      if (entries.length > 0) return { entries, redelivered: true };
       this.readingPending = false;
     }
     if (Date.now() - this.lastClaimAt > this.settings.claimIdleMs / 2) {
@@ -119,13 +164,11 @@ export class StreamConsumer {
       if (cursor === '0-0') this.lastClaimAt = Date.now();
       if (entries.length > 0) {
         this.logger.warn({ context: { claimed: entries.length } }, 'claimed entries abandoned by another consumer');
-        await this.process(entries, true);
-        return entries.length;
+        return { entries, redelivered: true };
       }
     }
-    const entries = await readGroup(this.redis, this.consumer, '>', this.settings.batchSize, this.settings.blockMs);
-    if (entries.length > 0) await this.process(entries, false);
-    return entries.length;
+    const entries = await readGroup(this.redis, this.consumer, '>', this.settings.batchSize, block ? this.settings.blockMs : undefined);
+    return entries.length > 0 ? { entries, redelivered: false } : undefined;
   }
 
   private async process(entries: StreamEntry[], redelivered: boolean): Promise<void> {
@@ -256,5 +299,6 @@ export function consumerSettingsFrom(cfg: Config): ConsumerSettings {
     blockMs: cfg.WORKER_BLOCK_MS,
     claimIdleMs: cfg.WORKER_CLAIM_IDLE_MS,
     maxDeliveries: cfg.WORKER_MAX_DELIVERIES,
+    concurrency: cfg.WORKER_CONCURRENCY,
   };
 }

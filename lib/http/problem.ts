@@ -39,7 +39,18 @@ export class ApiError extends Error {
   }
 }
 
-export function problemResponse(err: unknown, requestId: string, extraHeaders: Record<string, string> = {}): Response {
+/** A response before it is bound to a transport: the push path answers both Next and plain Node. */
+export interface PlainResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export function toWebResponse(res: PlainResponse): Response {
+  return new Response(res.body, { status: res.status, headers: res.headers });
+}
+
+export function problemBody(err: unknown, requestId: string, extraHeaders: Record<string, string> = {}): PlainResponse {
   const api = err instanceof ApiError ? err : new ApiError(500, 'An unexpected error occurred; the server log has the details.');
   const body = {
     type: api.options.code ? `urn:fiberstack:problem:${api.options.code}` : 'about:blank',
@@ -49,10 +60,15 @@ export function problemResponse(err: unknown, requestId: string, extraHeaders: R
     request_id: requestId,
     ...(api.options.errors ? { errors: api.options.errors } : {}),
   };
-  return new Response(JSON.stringify(body), {
+  return {
     status: api.status,
     headers: { 'content-type': 'application/problem+json', 'x-request-id': requestId, ...extraHeaders, ...api.options.headers },
-  });
+    body: JSON.stringify(body),
+  };
+}
+
+export function problemResponse(err: unknown, requestId: string, extraHeaders: Record<string, string> = {}): Response {
+  return toWebResponse(problemBody(err, requestId, extraHeaders));
 }
 
 /** `[ 'samples', 3, 'latency_ms' ]` → `/samples/3/latency_ms` (RFC 6901 escaping). */

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Db } from '../db/client';
 import { errorMessage } from '../db/rows';
-import { readJsonBody } from '../http/body';
-import { ApiError, problemResponse, type FieldError } from '../http/problem';
+import { readJsonBody, webBody, type IncomingBody } from '../http/body';
+import { ApiError, problemBody, toWebResponse, type FieldError, type PlainResponse } from '../http/problem';
 import { authenticatePush, type PushPrincipal } from '../keys/authenticate';
 import { touchProbeKeysUsed } from '../keys/queries';
 import { log } from '../log';
@@ -29,20 +29,31 @@ export interface PushDeps {
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
+/** What the push path reads of a request, whichever server received it. */
+export interface PushRequest {
+  header(name: string): string | null;
+  body: IncomingBody;
+}
+
+/** POST /api/push from a Next.js route handler (and the tests). */
+export async function handlePush(req: Request, deps: PushDeps): Promise<Response> {
+  return toWebResponse(await ingestPush({ header: (name) => req.headers.get(name), body: webBody(req) }, deps));
+}
+
 /**
  * POST /api/push: authenticate → admit (rate limit, backlog) → read and validate the body →
  * XADD every sample → 202. Nothing is enqueued unless the whole request is valid.
  */
-export async function handlePush(req: Request, deps: PushDeps): Promise<Response> {
-  const given = req.headers.get('x-request-id');
+export async function ingestPush(req: PushRequest, deps: PushDeps): Promise<PlainResponse> {
+  const given = req.header('x-request-id');
   const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
   const logger = log().child({ logger: 'api.routes.push', request_id: requestId });
   const now = deps.now?.() ?? new Date();
   let admission: AdmissionCheck | undefined;
   try {
-    const principal = await authenticatePush(deps.db, req.headers.get('authorization'), deps.settings.enrollmentKey);
+    const principal = await authenticatePush(deps.db, req.header('authorization'), deps.settings.enrollmentKey);
     admission = await admit(deps, principal, now);
-    const body = await readJsonBody(req, deps.settings.maxBodyBytes);
+    const body = await readJsonBody(req.body, deps.settings.maxBodyBytes);
     const samples = validatePushBody(body, now);
 
     let nodeKey: string | undefined;
@@ -60,20 +71,21 @@ export async function handlePush(req: Request, deps: PushDeps): Promise<Response
     const ids = await enqueue(deps.redis, samples, {
       requestId,
       keyPrefix,
-      probeVersion: probeVersionFrom(req.headers.get('user-agent')),
+      probeVersion: probeVersionFrom(req.header('user-agent')),
       receivedAt: now.toISOString(),
     });
     logger.info({ node_id: samples[0]!.node_id, context: { accepted: ids.length, key: keyPrefix } }, 'Metrics received from probe');
-    const body202 = { accepted: ids.length, ids, request_id: requestId, ...(nodeKey ? { node_key: nodeKey } : {}) };
-    return Response.json(body202, {
+    const answer = { accepted: ids.length, ids, request_id: requestId, ...(nodeKey ? { node_key: nodeKey } : {}) };
+    return {
       status: 202,
-      headers: { 'x-request-id': requestId, 'cache-control': 'no-store', ...rateLimitHeaders(admission) },
-    });
+      headers: { 'content-type': 'application/json', 'x-request-id': requestId, 'cache-control': 'no-store', ...rateLimitHeaders(admission) },
+      body: JSON.stringify(answer),
+    };
   } catch (err) {
     if (!(err instanceof ApiError)) logger.error({ exception: err }, 'push failed unexpectedly');
     else if (err.status >= 500) logger.warn({ context: { status: err.status, detail: err.detail } }, 'push refused: dependency unavailable');
     else logger.info({ context: { status: err.status, detail: err.detail } }, 'push rejected');
-    return problemResponse(err, requestId, admission ? rateLimitHeaders(admission) : {});
+    return problemBody(err, requestId, admission ? rateLimitHeaders(admission) : {});
   }
 }
 

@@ -16,6 +16,19 @@ export interface AdmissionCheck {
   backlog: number;
 }
 
+/** INCR and EXPIRE of the minute's counter as one command, so a counter never outlives its TTL. */
+const COUNT_SCRIPT = `
+local count = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+return count`;
+
+type CountingRedis = Redis & { fiberCountRequest(key: string, ttlSeconds: number): Promise<number> };
+
+function counting(redis: Redis): CountingRedis {
+  if (!('fiberCountRequest' in redis)) redis.defineCommand('fiberCountRequest', { numberOfKeys: 1, lua: COUNT_SCRIPT });
+  return redis as CountingRedis;
+}
+
 /**
  * One round trip for both admission checks of a push: the key's request count in this minute
  * and the stream's backlog. The key is the probe key's public prefix, never the secret.
@@ -23,16 +36,13 @@ export interface AdmissionCheck {
 export async function checkAdmission(redis: Redis, keyPrefix: string, limit: number, now: Date): Promise<AdmissionCheck> {
   const key = rateLimitKey(keyPrefix, now);
   await whenReady(redis);
-  const results = await redis.multi().incr(key).expire(key, 60).xlen(ETL_STREAM).exec();
-  if (!results) throw new Error('redis transaction aborted');
-  for (const [err] of results) if (err) throw err;
-  const count = Number(results[0]![1]);
+  const [count, backlog] = await Promise.all([counting(redis).fiberCountRequest(key, 60), redis.xlen(ETL_STREAM)]);
   return {
-    count,
+    count: Number(count),
     limit,
-    remaining: Math.max(0, limit - count),
+    remaining: Math.max(0, limit - Number(count)),
     resetSeconds: 60 - now.getUTCSeconds(),
-    backlog: Number(results[2]![1]),
+    backlog: Number(backlog),
   };
 }
 

@@ -153,8 +153,17 @@ export async function existingNodeIds(db: Db, nodeIds: string[]): Promise<Set<st
  * Moves each node's last_seen_at forward to its newest sample (never back: a late batch from
  * yesterday does not make a live node look stale) and records the probe version it reported.
  */
+/**
+ * Batches commit concurrently (WORKER_CONCURRENCY, several workers): two transactions updating
+ * overlapping nodes in different orders would deadlock, so this short update is serialised on a
+ * transaction-scoped advisory lock. The inserts before it still run side by side (their foreign
+ * key checks take KEY SHARE locks, which do not conflict with this update).
+ */
+const LAST_SEEN_LOCK_KEY = 4_721_002;
+
 export async function markNodesSeen(db: Db, seen: { nodeId: string; at: Date; probeVersion: string | null }[]): Promise<void> {
   if (seen.length === 0) return;
+  await db.execute(sql`SELECT pg_advisory_xact_lock(${LAST_SEEN_LOCK_KEY})`);
   await db.execute(sql`
     UPDATE nodes n
     SET last_seen_at = GREATEST(n.last_seen_at, v.at),

@@ -20,33 +20,30 @@ export interface Envelope {
 }
 
 /**
- * One `XADD fiber:etl:queue * payload <json> …` per sample, pipelined into one round trip.
- * `payload` is the sample exactly as the shared schema validated it; the envelope travels in
- * its own fields. Returns the entry ids in sample order; throws if Redis refuses any of them.
+ * One `XADD fiber:etl:queue * payload <json> …` per sample, issued by a server-side script so
+ * that a batch costs one command and one round trip rather than one command per sample, and is
+ * enqueued whole or not at all. Only the stream is touched (one key: fine on Redis Cluster).
  */
+const ENQUEUE_SCRIPT = `
+local ids = {}
+for i = 5, #ARGV do
+  ids[#ids + 1] = redis.call('XADD', KEYS[1], '*', 'payload', ARGV[i], 'request_id', ARGV[1], 'key', ARGV[2], 'probe_version', ARGV[3], 'received_at', ARGV[4])
+end
+return ids`;
+
+type ScriptedRedis = Redis & { fiberEnqueue(stream: string, ...args: string[]): Promise<string[]> };
+
+function scripted(redis: Redis): ScriptedRedis {
+  // ioredis runs it with EVALSHA and falls back to EVAL once per connection (NOSCRIPT).
+  if (!('fiberEnqueue' in redis)) redis.defineCommand('fiberEnqueue', { numberOfKeys: 1, lua: ENQUEUE_SCRIPT });
+  return redis as ScriptedRedis;
+}
+
+/** Returns the entry ids in sample order; throws if Redis refuses the batch (then none is enqueued). */
 export async function enqueueSamples(redis: Redis, samples: PushSample[], envelope: Envelope): Promise<string[]> {
-  const pipeline = redis.pipeline();
-  for (const sample of samples) {
-    pipeline.xadd(
-      ETL_STREAM,
-      '*',
-      'payload',
-      JSON.stringify(sample),
-      'request_id',
-      envelope.requestId,
-      'key',
-      envelope.keyPrefix,
-      'probe_version',
-      envelope.probeVersion ?? '',
-      'received_at',
-      envelope.receivedAt,
-    );
-  }
-  const results = (await pipeline.exec()) ?? [];
-  return results.map(([err, id]) => {
-    if (err) throw err;
-    return String(id);
-  });
+  const payloads = samples.map((sample) => JSON.stringify(sample));
+  const ids = await scripted(redis).fiberEnqueue(ETL_STREAM, envelope.requestId, envelope.keyPrefix, envelope.probeVersion ?? '', envelope.receivedAt, ...payloads);
+  return ids.map(String);
 }
 
 export interface StreamEntry {
@@ -76,12 +73,12 @@ export async function ensureConsumerGroup(redis: Redis): Promise<void> {
   }
 }
 
-/** `from = '0'`: this consumer's own pending entries; `'>'`: new ones, waiting up to `blockMs`. */
-export async function readGroup(redis: Redis, consumer: string, from: '0' | '>', count: number, blockMs: number): Promise<StreamEntry[]> {
+/** `from = '0'`: this consumer's own pending entries; `'>'`: new ones, waiting up to `blockMs` if given. */
+export async function readGroup(redis: Redis, consumer: string, from: '0' | '>', count: number, blockMs?: number): Promise<StreamEntry[]> {
   const reply =
-    from === '>'
+    from === '>' && blockMs !== undefined
       ? await redis.xreadgroup('GROUP', ETL_GROUP, consumer, 'COUNT', count, 'BLOCK', blockMs, 'STREAMS', ETL_STREAM, '>')
-      : await redis.xreadgroup('GROUP', ETL_GROUP, consumer, 'COUNT', count, 'STREAMS', ETL_STREAM, '0');
+      : await redis.xreadgroup('GROUP', ETL_GROUP, consumer, 'COUNT', count, 'STREAMS', ETL_STREAM, from);
   const streams = reply as [string, RawEntry[]][] | null;
   return toEntries(streams?.[0]?.[1]);
 }

@@ -43,8 +43,8 @@ export async function bootWebServer(): Promise<void> {
     }
     const simulator =
       cfg.embedded && cfg.FIBER_DEMO && cfg.inProcessWorker ? await startDemoSimulator(database.db, `http://127.0.0.1:${cfg.PORT}`) : undefined;
-    // `npm start` sets NEXT_MANUAL_SIG_HANDLE, so Next leaves the signals to us: its own handler
-    // exits as soon as the HTTP server closes, before a running job ends or PGlite flushes.
+    // Signals are ours: the `npm start` server (lib/runtime/server.ts) embeds Next without its
+    // CLI's handlers, which would exit before a running job ends or PGlite flushes.
     const shutdown = async (signal: string) => {
       logger.info({ context: { signal } }, 'shutting down');
       simulator?.stop();

@@ -10,6 +10,8 @@ export const TEST_REDIS_DB = {
   workerProcess: 9,
   push: 10,
   pushProperty: 15,
+  pushListener: 6,
+  consumerConcurrency: 5,
   consumer: 11,
   ledger: 12,
   e2e: 14,

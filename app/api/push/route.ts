@@ -1,22 +1,13 @@
-import { config } from '@/lib/config';
-import { getDatabase } from '@/lib/db/client';
+import { pushDepsFromConfig } from '@/lib/ingest/deps';
 import { handlePush } from '@/lib/ingest/push';
-import { getRedis } from '@/lib/redis';
 
 export const dynamic = 'force-dynamic';
 
-/** Probes push samples here; authentication is the probe key, checked inside handlePush. */
+/**
+ * Probes push samples here; authentication is the probe key, checked inside handlePush. Under
+ * `npm start` the server in lib/runtime/server.ts answers this path itself before Next sees
+ * it (same handler, without the framework's per-request cost); this route serves `next dev`.
+ */
 export async function POST(req: Request): Promise<Response> {
-  const cfg = config();
-  const { db } = await getDatabase();
-  return handlePush(req, {
-    db,
-    redis: getRedis(cfg.REDIS_URL),
-    settings: {
-      maxBodyBytes: cfg.PUSH_MAX_BODY_BYTES,
-      rateLimitPerMinute: cfg.PUSH_RATE_LIMIT_PER_MINUTE,
-      maxBacklog: cfg.QUEUE_MAX_BACKLOG,
-      enrollmentKey: cfg.FIBER_ENROLLMENT_KEY,
-    },
-  });
+  return handlePush(req, await pushDepsFromConfig());
 }
