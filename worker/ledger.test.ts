@@ -541,7 +541,7 @@ describe('ingest ledger: accepted with 202 = stored, exactly once', () => {
     await pushAccepted(b, duringOutage.slice(300));
 
     await new Promise((r) => setTimeout(r, 6_000));
-    expect(worker.exitCode, 'the worker is still running').toBeNull();
+    expect(worker.exitCode, `the worker is still running; its output:\n${worker.output.slice(-4000)}`).toBeNull();
     expect(worker.signalCode).toBeNull();
     const stats = await queueStats(redis);
     expect(stats.length, 'nothing acknowledged while the database is away').toBeGreaterThanOrEqual(500);

@@ -40,6 +40,17 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
+// Should anything escape its handler, say what it was before the process dies: a worker that
+// vanishes without a word is the hardest failure to diagnose at 3 a.m.
+process.on('unhandledRejection', (reason) => {
+  logger.fatal({ exception: reason }, 'unhandled promise rejection; exiting');
+  process.exit(1);
+});
+process.on('uncaughtException', (err) => {
+  logger.fatal({ exception: err }, 'uncaught exception; exiting');
+  process.exit(1);
+});
+
 main().catch(async (err) => {
   logger.fatal({ context: { error: errorMessage(err) } }, `worker failed to start: ${errorMessage(err)}`);
   await closeDatabase().catch(() => {});

@@ -12,7 +12,7 @@ export interface Finished {
 }
 
 /** Runs one of our TypeScript entry points (e.g. `drizzle/cli.ts`) as a separate process. */
-export function startScript(script: string, args: string[], env: Record<string, string>): ChildProcess & { finished: Promise<Finished> } {
+export function startScript(script: string, args: string[], env: Record<string, string>): ChildProcess & { finished: Promise<Finished>; readonly output: string } {
   const child = spawn(TSX, [path.join(ROOT, script), ...args], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
