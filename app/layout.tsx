@@ -1,4 +1,5 @@
 import type { Metadata, Viewport } from 'next';
+import Link from 'next/link';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -14,7 +15,9 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
     <html lang="en">
       <body>
         <header className="topbar">
-          <span className="brand">FiberStack-Lite</span>
+          <Link href="/" className="brand">
+            FiberStack-Lite
+          </Link>
           <span className="tagline">Network monitoring · Ghana · Nigeria · Kenya</span>
         </header>
         <main>{children}</main>

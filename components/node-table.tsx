@@ -1,64 +1,96 @@
-import type { NodeWithLatestSample } from '@/lib/nodes/queries';
-import { statusOfNode } from '@/lib/nodes/status';
+import Link from 'next/link';
+import { withSearchParams } from '@/components/controls/range';
+import { formatAgo, formatValue } from '@/components/format';
+import { Sparkline } from '@/components/sparkline';
+import { StatusBadge } from '@/components/status-badge';
+import { DEFAULT_DIRECTION, type OverviewSort, type OverviewTableRow, type SortDirection } from '@/lib/nodes/overview';
 
-function formatNumber(value: number | null, unit: string, digits = 1): string {
-  return value === null ? '—' : `${value.toFixed(digits)} ${unit}`;
+interface Column {
+  label: string;
+  sort?: OverviewSort;
+  numeric?: boolean;
 }
 
-function formatAgo(date: Date | null, now: Date): string {
-  if (!date) return 'never';
-  const s = Math.max(0, Math.round((now.getTime() - date.getTime()) / 1000));
-  if (s < 60) return `${s} s ago`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
-  if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
-  return `${Math.floor(s / 86400)} d ago`;
+const COLUMNS: Column[] = [
+  { label: 'Node', sort: 'name' },
+  { label: 'Status', sort: 'status' },
+  { label: 'Location', sort: 'location' },
+  { label: 'Latency', sort: 'latency', numeric: true },
+  { label: 'Latency, 24 h' },
+  { label: 'Uptime', sort: 'uptime', numeric: true },
+  { label: 'Packet loss', sort: 'loss', numeric: true },
+  { label: 'Last seen', sort: 'seen' },
+];
+
+const ARIA_SORT = { asc: 'ascending', desc: 'descending' } as const;
+
+export interface NodeTableProps {
+  rows: OverviewTableRow[];
+  now: Date;
+  sort: OverviewSort;
+  dir: SortDirection;
+  /** The page's current query string, kept by the sort links (filters, tz, refresh). */
+  search: string;
 }
 
-const utc = (d: Date) => `${d.toISOString().replace('T', ' ').slice(0, 19)} UTC`;
-
-export function NodeTable({ nodes, now }: { nodes: NodeWithLatestSample[]; now: Date }) {
+/**
+ * The node table, rendered on the server: sorting is a link per column header (`?sort=&dir=`),
+ * so the page ships no table JavaScript and a sorted view can be shared.
+ */
+export function NodeTable({ rows, now, sort, dir, search }: NodeTableProps) {
+  const sortHref = (column: OverviewSort) => {
+    const next = column === sort ? (dir === 'asc' ? 'desc' : 'asc') : DEFAULT_DIRECTION[column];
+    return `/${withSearchParams(search, { sort: column, dir: next })}#nodes`;
+  };
   return (
     <div className="table-wrap">
-      <table aria-label="Probe nodes">
+      <table aria-label="Probe nodes" className="node-table">
         <thead>
           <tr>
-            <th scope="col">Node</th>
-            <th scope="col">Location</th>
-            <th scope="col" className="num">Latency</th>
-            <th scope="col" className="num">Uptime</th>
-            <th scope="col" className="num">Packet loss</th>
-            <th scope="col">Latest sample</th>
-            <th scope="col">Last seen</th>
+            {COLUMNS.map((c) => (
+              <th key={c.label} scope="col" className={c.numeric ? 'num' : undefined} aria-sort={c.sort === sort ? ARIA_SORT[dir] : undefined}>
+                {c.sort ? (
+                  <Link href={sortHref(c.sort)} scroll={false} className="sort-link">
+                    {c.label}
+                    <span aria-hidden="true" className="sort-mark">
+                      {c.sort === sort ? (dir === 'asc' ? ' ▲' : ' ▼') : ''}
+                    </span>
+                  </Link>
+                ) : (
+                  c.label
+                )}
+              </th>
+            ))}
           </tr>
         </thead>
         <tbody>
-          {nodes.map((n) => {
-            const status = statusOfNode(n, now);
-            return (
-              <tr key={n.nodeId} className={n.isActive ? undefined : 'inactive'}>
-                <th scope="row">
-                  {n.displayName ?? n.nodeName}
-                  <span className="node-name">
-                    {n.nodeName} · {status}
-                  </span>
-                </th>
-                <td>{[n.city, n.region, n.country].filter(Boolean).join(', ')}</td>
-                <td className="num">{formatNumber(n.latest?.latencyMs ?? null, 'ms')}</td>
-                <td className="num">{formatNumber(n.latest?.uptimePct ?? null, '%', 2)}</td>
-                <td className="num">{formatNumber(n.latest?.packetLoss ?? null, '%', 2)}</td>
-                <td>{n.latest ? <time dateTime={n.latest.time.toISOString()}>{utc(n.latest.time)}</time> : '—'}</td>
-                <td className={status === 'down' ? 'stale' : undefined}>
-                  {n.lastSeenAt ? (
-                    <time dateTime={n.lastSeenAt.toISOString()} title={utc(n.lastSeenAt)}>
-                      {formatAgo(n.lastSeenAt, now)}
-                    </time>
-                  ) : (
-                    'never'
-                  )}
-                </td>
-              </tr>
-            );
-          })}
+          {rows.map((n) => (
+            <tr key={n.nodeId} className={n.isActive ? undefined : 'inactive'} data-node-id={n.nodeId} data-status={n.status}>
+              <th scope="row">
+                <Link href={`/nodes/${n.nodeId}`}>{n.displayName ?? n.nodeName}</Link>
+                <span className="node-name">{n.nodeName}</span>
+              </th>
+              <td>
+                <StatusBadge status={n.status} />
+              </td>
+              <td>{[n.city, n.region, n.country].filter(Boolean).join(', ')}</td>
+              <td className="num">{formatValue(n.latest?.latencyMs, 'ms')}</td>
+              <td>
+                <Sparkline values={n.sparkline} label={`Latency of ${n.nodeName}, last 24 h`} />
+              </td>
+              <td className="num">{formatValue(n.latest?.uptimePct, '%', 2)}</td>
+              <td className="num">{formatValue(n.latest?.packetLoss, '%', 2)}</td>
+              <td className={n.status === 'down' ? 'stale' : undefined}>
+                {n.lastSeenAt ? (
+                  <time dateTime={n.lastSeenAt.toISOString()} title={`${n.lastSeenAt.toISOString().replace('T', ' ').slice(0, 16)} UTC`}>
+                    {formatAgo(n.lastSeenAt, now)}
+                  </time>
+                ) : (
+                  'never'
+                )}
+              </td>
+            </tr>
+          ))}
         </tbody>
       </table>
     </div>

@@ -31,6 +31,12 @@ describe('configuration', () => {
     expect(parseConfig({ FIBER_INPROCESS_WORKER: '0' }).inProcessWorker).toBe(true);
   });
 
+  it('takes an optional basemap tile URL template', () => {
+    expect(parseConfig({}).NEXT_PUBLIC_MAP_TILE_URL).toBeUndefined();
+    const url = 'https://tile.openstreetmap.org/{z}/{x}/{y}.png';
+    expect(parseConfig({ NEXT_PUBLIC_MAP_TILE_URL: url }).NEXT_PUBLIC_MAP_TILE_URL).toBe(url);
+  });
+
   it('treats an empty variable as unset', () => {
     expect(parseConfig({ DATABASE_URL: '', FIBER_DEMO: '' })).toMatchObject({ embedded: true, FIBER_DEMO: true });
   });
@@ -43,6 +49,8 @@ describe('configuration', () => {
     ['REDIS_URL', 'localhost:6379', /REDIS_URL: expected a redis:\/\/ or rediss:\/\/ URL/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL: /],
     ['WORKER_TICK_SECONDS', '0', /WORKER_TICK_SECONDS: /],
+    ['NEXT_PUBLIC_MAP_TILE_URL', 'tiles.example/{z}/{x}/{y}.png', /NEXT_PUBLIC_MAP_TILE_URL: expected an http/],
+    ['NEXT_PUBLIC_MAP_TILE_URL', 'https://tiles.example/{z}/{x}.png', /NEXT_PUBLIC_MAP_TILE_URL: expected \{z\}, \{x\} and \{y\}/],
   ])('a wrong %s stops start-up with a message naming it', (name, value, message) => {
     expect(() => parseConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => parseConfig({ [name]: value })).toThrow(message);

@@ -40,6 +40,18 @@ const envSchema = z.object({
   WORKER_CLAIM_IDLE_MS: z.coerce.number().int().min(1000).default(60_000),
   WORKER_MAX_DELIVERIES: z.coerce.number().int().min(1).max(100).default(5),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(8).default(2),
+  /**
+   * Optional basemap for the overview map, a tile URL template ({z}/{x}/{y}); unset, the map draws
+   * the offline country borders only. Read here on the server and passed to the map as a prop, so
+   * it takes effect at start-up, not at build time.
+   */
+  NEXT_PUBLIC_MAP_TILE_URL: z
+    .string()
+    .regex(/^https?:\/\/\S+$/, 'expected an http:// or https:// URL template')
+    .refine((v) => ['{z}', '{x}', '{y}'].every((p) => v.includes(p)), 'expected {z}, {x} and {y} in the URL template')
+    .optional(),
+  /** The credit the tile provider requires (e.g. "© OpenStreetMap contributors"); Leaflet renders it as HTML, so it is the operator's to trust. */
+  NEXT_PUBLIC_MAP_TILE_ATTRIBUTION: z.string().max(300).optional(),
   /** Tests only (NODE_ENV=test): where the worker kills itself, see worker/faults.ts. */
   FIBER_FAULT_INJECTION: z.enum(['after-commit', 'after-ack', 'before-commit']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

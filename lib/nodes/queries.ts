@@ -134,6 +134,10 @@ export async function findNodeName(db: Db, nodeId: string): Promise<string | und
   return rows[0]?.node_name;
 }
 
+export async function nodeExists(db: Db, nodeId: string): Promise<boolean> {
+  return (await findNodeName(db, nodeId)) !== undefined;
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

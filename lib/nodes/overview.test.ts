@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { refreshRollup } from '../maintenance/queries';
+import { insertMetricBatch } from '../metrics/queries';
+import { createMigratedDatabase, testNode, type TestDatabase } from '../testing/databases';
+import { filterNodes, getOverview, parseOverviewQuery, sortNodes, toMapNode, type OverviewNode } from './overview';
+import { insertMissingNodes } from './queries';
+import type { NodeStatus } from './status';
+
+const node = (name: string, status: NodeStatus, over: Partial<OverviewNode> = {}): OverviewNode => ({
+  nodeId: name,
+  nodeName: name,
+  displayName: null,
+  country: 'GH',
+  region: 'Ghana',
+  city: null,
+  latitude: null,
+  longitude: null,
+  isActive: status !== 'inactive',
+  probeVersion: null,
+  hardwareInfo: null,
+  tags: [],
+  lastSeenAt: null,
+  createdAt: null,
+  updatedAt: null,
+  latest: null,
+  status,
+  ...over,
+});
+const sample = (latencyMs: number | null) => ({ time: new Date(0), latencyMs, uptimePct: 100, packetLoss: 0 });
+
+describe('overview query', () => {
+  it('reads filters and sort from the URL, ignoring what it cannot use', () => {
+    expect(parseOverviewQuery({ country: 'gh', region: 'Ghana', status: 'down', tag: 'tier1', sort: 'latency' })).toEqual({
+      country: 'GH',
+      region: 'Ghana',
+      status: 'down',
+      tag: 'tier1',
+      sort: 'latency',
+      dir: 'desc',
+    });
+    expect(parseOverviewQuery({ country: 'Ghana', status: 'sleepy', sort: 'toString', dir: 'up', region: '' })).toEqual({
+      country: undefined,
+      region: undefined,
+      status: undefined,
+      tag: undefined,
+      sort: 'location',
+      dir: 'asc',
+    });
+    expect(parseOverviewQuery({ sort: ['uptime', 'name'], dir: 'desc' })).toMatchObject({ sort: 'uptime', dir: 'desc' });
+  });
+
+  it('filters like GET /api/nodes: every given filter must hold', () => {
+    const nodes = [node('a', 'up', { tags: ['tier1', 'ixp'] }), node('b', 'down', { country: 'NG', region: 'Nigeria', tags: ['tier1'] }), node('c', 'down')];
+    expect(filterNodes(nodes, { tag: 'tier1' }).map((n) => n.nodeId)).toEqual(['a', 'b']);
+    expect(filterNodes(nodes, { status: 'down', country: 'GH' }).map((n) => n.nodeId)).toEqual(['c']);
+    expect(filterNodes(nodes, { region: 'Nigeria', tag: 'ixp' })).toEqual([]);
+  });
+
+  it('sorts worst first by default, missing values last in either direction, ties by country and name', () => {
+    const nodes = [
+      node('b', 'up', { latest: sample(20) }),
+      node('a', 'down', { latest: sample(null) }),
+      node('c', 'degraded', { latest: sample(300) }),
+      node('d', 'inactive', { latest: sample(20), country: 'ET' }),
+    ];
+    expect(sortNodes(nodes, 'status', 'desc').map((n) => n.nodeId)).toEqual(['a', 'c', 'b', 'd']);
+    expect(sortNodes(nodes, 'latency', 'desc').map((n) => n.nodeId)).toEqual(['c', 'd', 'b', 'a']);
+    expect(sortNodes(nodes, 'latency', 'asc').map((n) => n.nodeId)).toEqual(['d', 'b', 'c', 'a']);
+    expect(sortNodes(nodes, 'location', 'asc').map((n) => n.nodeId)).toEqual(['d', 'a', 'b', 'c']);
+  });
+
+  it('gives the map plain props', () => {
+    const n = node('a', 'up', { latitude: 5.6, longitude: -0.19, lastSeenAt: new Date('2025-11-24T16:00:00Z'), latest: sample(12.5) });
+    expect(toMapNode(n)).toEqual({ id: 'a', name: 'a', city: null, country: 'GH', latitude: 5.6, longitude: -0.19, status: 'up', latencyMs: 12.5, packetLoss: 0, lastSeenAt: '2025-11-24T16:00:00.000Z' });
+  });
+});
+
+describe('getOverview (PGlite + TimescaleDB)', () => {
+  let t: TestDatabase & { mode: 'timescaledb' | 'postgres' };
+  const now = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+  const accra = testNode({ nodeName: 'probe-gh-accra', latitude: 5.6, longitude: -0.19, tags: ['tier1'] });
+  const lagos = testNode({ nodeName: 'probe-ng-lagos', country: 'NG', region: 'Nigeria', tags: ['tier1', 'ixp'] });
+  const quiet = testNode({ nodeName: 'probe-gh-quiet' });
+
+  beforeAll(async () => {
+    t = await createMigratedDatabase('pglite');
+    await insertMissingNodes(t.database.db, [accra, lagos, quiet]);
+    const s = (nodeId: string, agoMs: number, latencyMs: number, packetLoss: number) => ({
+      time: new Date(now.getTime() - agoMs),
+      nodeId,
+      latencyMs,
+      uptimePct: 100,
+      packetLoss,
+      targetHost: 'h',
+      probeType: 'ping',
+      metadata: null,
+    });
+    await insertMetricBatch(t.database.db, [s(accra.nodeId, 30_000, 10, 0), s(accra.nodeId, 2 * 3_600_000, 30, 0), s(lagos.nodeId, 60_000, 400, 1)]);
+    // Sparklines read the hourly rollup (as the worker keeps it refreshed).
+    await refreshRollup(t.database.db, t.mode, 'hourly', new Date(now.getTime() - 26 * 3_600_000), now);
+  });
+  afterAll(() => t?.cleanup());
+
+  it('counts every node, filters and sorts the table, and gives the table its sparklines', async () => {
+    const all = await getOverview(t.database.db, parseOverviewQuery({}), now);
+    expect(all.nodes).toHaveLength(3);
+    expect(all.counts).toEqual({ up: 1, degraded: 1, down: 1, inactive: 0 });
+    expect(all.kpis).toMatchObject({ sampleCount: 2, reportingNodes: 2, medianLatencyMs: 205 });
+    expect(all.options).toEqual({ countries: ['GH', 'NG'], regions: ['Ghana', 'Nigeria'], tags: ['ixp', 'tier1'] });
+    const accraRow = all.rows.find((r) => r.nodeId === accra.nodeId)!;
+    expect(accraRow.sparkline).toHaveLength(24);
+    expect(accraRow.sparkline.filter((v) => v !== null)).toEqual([30]);
+
+    const tier1 = await getOverview(t.database.db, parseOverviewQuery({ tag: 'tier1', sort: 'latency' }), now);
+    expect(tier1.rows.map((r) => r.nodeName)).toEqual(['probe-ng-lagos', 'probe-gh-accra']);
+    // The map and the counts still see the whole network.
+    expect(tier1.nodes).toHaveLength(3);
+
+    const ghana = await getOverview(t.database.db, parseOverviewQuery({ country: 'GH' }), now);
+    expect(ghana.options.regions).toEqual(['Ghana']);
+  });
+});
