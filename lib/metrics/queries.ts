@@ -72,14 +72,19 @@ export async function getRawMetrics(db: Db, nodeId: string, start: Date, end: Da
         WHERE node_id = ${nodeId}::uuid AND time >= ${iso(start)}::timestamptz AND time < ${iso(end)}::timestamptz
         ORDER BY time, probe_type, target_host`,
   );
-  return rows.map((r) => ({
+  return rows.map(toRawMetricRow);
+}
+
+/** A `metrics` row as read (time, values, target_host, probe_type) in camelCase with numbers. */
+export function toRawMetricRow(r: Record<string, unknown>): RawMetricRow {
+  return {
     time: toDate(r.time)!,
     latencyMs: toNumber(r.latency_ms),
     uptimePct: toNumber(r.uptime_pct),
     packetLoss: toNumber(r.packet_loss),
     targetHost: (r.target_host as string | null) ?? null,
     probeType: (r.probe_type as string | null) ?? null,
-  }));
+  };
 }
 
 /** One bucket of aggregates_hourly, the spec's columns in camelCase. */

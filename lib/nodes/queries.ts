@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { toRawMetricRow } from '../metrics/queries';
 import { pgArray, queryRows, toDate, toNumber } from '../db/rows';
 
 export interface NodeInput {
@@ -294,13 +295,5 @@ export async function getRecentSamples(db: Db, nodeId: string, limit: number): P
         WHERE node_id = ${nodeId}::uuid
         ORDER BY time DESC LIMIT ${n}`,
   );
-  return rows.map((r) => ({
-    time: toDate(r.time)!,
-    latencyMs: toNumber(r.latency_ms),
-    uptimePct: toNumber(r.uptime_pct),
-    packetLoss: toNumber(r.packet_loss),
-    targetHost: (r.target_host as string | null) ?? null,
-    probeType: (r.probe_type as string | null) ?? null,
-    metadata: isObject(r.metadata) ? r.metadata : null,
-  }));
+  return rows.map((r) => ({ ...toRawMetricRow(r), metadata: isObject(r.metadata) ? r.metadata : null }));
 }
