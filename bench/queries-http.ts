@@ -1,0 +1,177 @@
+/**
+ * Plumbing of `npm run bench:queries`: the `npm start` server in its own process group, a lean
+ * keep-alive HTTP client (node:http, so the client adds as little as possible to the figures),
+ * percentiles, and the weight of the JavaScript the overview page loads.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import { gzipSync } from 'node:zlib';
+
+// ---- the server --------------------------------------------------------------------------------
+
+/** What `npm start` runs once the build exists, in its own process group (killed as a group). */
+export function startServer(env: Record<string, string>): ChildProcess {
+  return spawn('node_modules/.bin/tsx', ['lib/runtime/server.ts'], {
+    env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+    detached: true,
+  });
+}
+
+export async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const signal = (s: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, s);
+    } catch {
+      // the group is gone already
+    }
+  };
+  signal('SIGTERM');
+  const timer = setTimeout(() => signal('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export async function waitHttp(url: string, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+// ---- the client --------------------------------------------------------------------------------
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+
+export interface HttpResult {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** GET with a kept-alive connection; resolves once the whole body is in. */
+export function get(url: string): Promise<HttpResult> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+  });
+}
+
+export function closeClient(): void {
+  agent.destroy();
+}
+
+// ---- figures -------------------------------------------------------------------------------------
+
+export interface Figures {
+  p50: number;
+  p95: number;
+  runs: number;
+}
+
+/** Nearest-rank percentiles of the runs' milliseconds. */
+export function percentiles(ms: number[]): Figures {
+  const sorted = [...ms].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]!;
+  return { p50: at(0.5), p95: at(0.95), runs: sorted.length };
+}
+
+/**
+ * `warmUp` unmeasured runs, then `runs` measured ones; `prepare` (not timed) runs before each,
+ * e.g. to empty the cache. The run index is passed on so each run can vary its parameters.
+ */
+export async function measure(
+  runs: number,
+  warmUp: number,
+  run: (i: number) => Promise<unknown>,
+  prepare?: (i: number) => Promise<unknown>,
+): Promise<Figures> {
+  const ms: number[] = [];
+  for (let i = 0; i < warmUp + runs; i++) {
+    await prepare?.(i);
+    const t = performance.now();
+    await run(i);
+    if (i >= warmUp) ms.push(performance.now() - t);
+  }
+  return percentiles(ms);
+}
+
+// ---- JavaScript shipped ------------------------------------------------------------------------
+
+export interface ScriptWeight {
+  path: string;
+  bytes: number;
+  gzip: number;
+}
+
+const gz = (b: Buffer) => gzipSync(b, { level: 9 }).length;
+
+/**
+ * The scripts the server-rendered HTML references (`<script src="/_next/static/…">`), fetched
+ * and gzipped, plus the inline scripts (the RSC payload Next streams into the HTML) as one figure.
+ */
+export async function htmlScripts(base: string): Promise<{ files: ScriptWeight[]; inline: ScriptWeight }> {
+  const html = (await get(`${base}/`)).body.toString('utf8');
+  const srcs = [...new Set([...html.matchAll(/<script[^>]*\ssrc="([^"]+)"/g)].map((m) => m[1]!.replaceAll('&amp;', '&')))];
+  const files: ScriptWeight[] = [];
+  for (const src of srcs.filter((s) => s.startsWith('/_next/static/'))) {
+    const body = (await get(`${base}${src}`)).body;
+    files.push({ path: src, bytes: body.length, gzip: gz(body) });
+  }
+  const inlineText = [...html.matchAll(/<script(?![^>]*\ssrc=)[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]!).join('\n');
+  const inline = Buffer.from(inlineText, 'utf8');
+  return { files, inline: { path: '(inline <script>s: RSC payload)', bytes: inline.length, gzip: gz(inline) } };
+}
+
+/**
+ * Every script Chromium loads for `/` until the network is idle, including the chunks that
+ * next/dynamic fetches after hydration (map, charts). Debian's Chromium; never a downloaded one.
+ * Undefined when Chromium cannot be started here.
+ */
+export async function browserScripts(base: string): Promise<ScriptWeight[] | undefined> {
+  let browser;
+  try {
+    const { chromium } = await import('@playwright/test');
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+  } catch (err) {
+    console.log(`  (Chromium unavailable, runtime chunks not measured: ${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
+    return undefined;
+  }
+  try {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    const pending: Promise<ScriptWeight | undefined>[] = [];
+    page.on('response', (res) => {
+      if (res.request().resourceType() !== 'script') return;
+      pending.push(
+        res.body().then(
+          (body) => ({ path: new URL(res.url()).pathname, bytes: body.length, gzip: gz(body) }),
+          () => undefined,
+        ),
+      );
+    });
+    await page.goto(`${base}/`, { waitUntil: 'networkidle', timeout: 60_000 });
+    await page.waitForTimeout(1500);
+    await page.waitForLoadState('networkidle');
+    const seen = new Map<string, ScriptWeight>();
+    for (const s of await Promise.all(pending)) if (s) seen.set(s.path, s);
+    return [...seen.values()];
+  } finally {
+    await browser.close();
+  }
+}
