@@ -40,7 +40,7 @@ export interface NodeTableProps {
 export function NodeTable({ rows, now, sort, dir, search }: NodeTableProps) {
   const sortHref = (column: OverviewSort) => {
     const next = column === sort ? (dir === 'asc' ? 'desc' : 'asc') : DEFAULT_DIRECTION[column];
-    return `/${withSearchParams(search, { sort: column, dir: next })}#nodes`;
+    return `/${withSearchParams(search, { sort: column, dir: next, page: null })}#nodes`;
   };
   return (
     <div className="table-wrap">

@@ -9,6 +9,7 @@ import { isPlottable } from '@/components/map/map-node';
 import { NodeTable } from '@/components/node-table';
 import { KpiPanel } from '@/components/overview/kpi-panel';
 import { NodeFilters } from '@/components/overview/node-filters';
+import { TablePager } from '@/components/overview/table-pager';
 import { UnplottedNodes } from '@/components/overview/unplotted-nodes';
 import { config } from '@/lib/config';
 import { getDatabase } from '@/lib/db/client';
@@ -65,13 +66,16 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
           </div>
           <section id="nodes" className="overview-nodes" aria-labelledby="nodes-heading">
             <h2 id="nodes-heading">Probe nodes</h2>
-            <NodeFilters query={query} options={data.options} keep={keep} shown={data.rows.length} total={data.nodes.length} />
+            <NodeFilters query={query} options={data.options} keep={keep} shown={data.matched} total={data.nodes.length} />
             {data.rows.length === 0 ? (
               <div className="empty" role="status">
                 No node matches these filters.
               </div>
             ) : (
-              <NodeTable rows={data.rows} now={data.now} sort={query.sort} dir={query.dir} search={search.toString()} />
+              <>
+                <NodeTable rows={data.rows} now={data.now} sort={query.sort} dir={query.dir} search={search.toString()} />
+                <TablePager page={data.page} matched={data.matched} search={search.toString()} />
+              </>
             )}
           </section>
         </>

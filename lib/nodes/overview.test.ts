@@ -30,22 +30,25 @@ const sample = (latencyMs: number | null) => ({ time: new Date(0), latencyMs, up
 
 describe('overview query', () => {
   it('reads filters and sort from the URL, ignoring what it cannot use', () => {
-    expect(parseOverviewQuery({ country: 'gh', region: 'Ghana', status: 'down', tag: 'tier1', sort: 'latency' })).toEqual({
+    expect(parseOverviewQuery({ country: 'gh', region: 'Ghana', status: 'down', tag: 'tier1', sort: 'latency', page: '3' })).toEqual({
       country: 'GH',
       region: 'Ghana',
       status: 'down',
       tag: 'tier1',
       sort: 'latency',
       dir: 'desc',
+      page: 3,
     });
-    expect(parseOverviewQuery({ country: 'Ghana', status: 'sleepy', sort: 'toString', dir: 'up', region: '' })).toEqual({
+    expect(parseOverviewQuery({ country: 'Ghana', status: 'sleepy', sort: 'toString', dir: 'up', region: '', page: '-2' })).toEqual({
       country: undefined,
       region: undefined,
       status: undefined,
       tag: undefined,
       sort: 'location',
       dir: 'asc',
+      page: 1,
     });
+    expect(parseOverviewQuery({ page: '1.5' }).page).toBe(1);
     expect(parseOverviewQuery({ sort: ['uptime', 'name'], dir: 'desc' })).toMatchObject({ sort: 'uptime', dir: 'desc' });
   });
 
@@ -118,5 +121,20 @@ describe('getOverview (PGlite + TimescaleDB)', () => {
 
     const ghana = await getOverview(t.database.db, parseOverviewQuery({ country: 'GH' }), now);
     expect(ghana.options.regions).toEqual(['Ghana']);
+  });
+
+  it('pages the table (sparklines only for the rows shown) while the map and counts keep every node', async () => {
+    const byName = { sort: 'name', dir: 'asc' } as const;
+    const everything = (await getOverview(t.database.db, parseOverviewQuery(byName), now)).rows.map((r) => r.nodeId);
+    const first = await getOverview(t.database.db, parseOverviewQuery({ ...byName, page: '1' }), now, 2);
+    const second = await getOverview(t.database.db, parseOverviewQuery({ ...byName, page: '2' }), now, 2);
+    expect(first.page).toEqual({ number: 1, count: 2, size: 2 });
+    expect(first.rows.map((r) => r.nodeId)).toEqual(everything.slice(0, 2));
+    expect(second.rows.map((r) => r.nodeId)).toEqual(everything.slice(2));
+    expect([first.matched, second.matched, second.nodes.length]).toEqual([3, 3, 3]);
+    // A page past the end shows the last one.
+    const beyond = await getOverview(t.database.db, parseOverviewQuery({ ...byName, page: '9' }), now, 2);
+    expect(beyond.page.number).toBe(2);
+    expect(beyond.rows.map((r) => r.nodeId)).toEqual(everything.slice(2));
   });
 });
