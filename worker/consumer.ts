@@ -142,13 +142,7 @@ export class StreamConsumer {
     await Promise.allSettled(inFlight);
   }
 
-  /** One batch: our own pending entries first, then entries abandoned by dead consumers, then new ones. */
-  async step(): Promise<number> {
-    const next = await this.nextBatch(true);
-    if (next) await this.process(next.entries, next.redelivered);
-    return next?.entries.length ?? 0;
-  }
-
+  /** The next batch: our own pending entries first, then entries abandoned by dead consumers, then new ones. */
   private async nextBatch(block: boolean): Promise<{ entries: StreamEntry[]; redelivered: boolean } | undefined> {
     if (this.readingPending) {
       // Re-reading a pending entry counts as a delivery. Read only once the database answers, so

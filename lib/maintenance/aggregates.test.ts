@@ -7,6 +7,7 @@ import { insertMissingNodes, type NodeInput } from '../nodes/queries';
 import { STORAGE_CASES, createMigratedDatabase, testNode, type TestDatabase } from '../testing/databases';
 import { refreshRollup } from './queries';
 import { seededRandom } from '../../drizzle/seed/demo-samples';
+import { max, mean, min, percentileCont } from '../testing/stats';
 
 /**
  * aggregates_hourly and aggregates_daily against an independent computation in TypeScript of
@@ -29,28 +30,6 @@ const prng = seededRandom;
 
 // ---- the expected aggregates, computed independently of SQL ----------------------------------
 
-const present = (xs: (number | null)[]) => xs.filter((x): x is number => x !== null);
-const avg = (xs: (number | null)[]) => {
-  const v = present(xs);
-  // Values have 2 decimals: summing hundredths as integers keeps the sum exact.
-  return v.length ? v.reduce((s, x) => s + Math.round(x * 100), 0) / v.length / 100 : null;
-};
-const min = (xs: (number | null)[]) => (present(xs).length ? Math.min(...present(xs)) : null);
-const max = (xs: (number | null)[]) => (present(xs).length ? Math.max(...present(xs)) : null);
-
-/** PostgreSQL's percentile_cont (float8): linear interpolation between the two nearest ranks, NULLs ignored. */
-function percentileCont(fraction: number, xs: (number | null)[]): number | null {
-  const v = present(xs).sort((a, b) => a - b);
-  if (v.length === 0) return null;
-  const position = fraction * (v.length - 1);
-  const first = Math.floor(position);
-  const second = Math.ceil(position);
-  if (first === second) return v[first]!;
-  const lo = v[first]!;
-  const hi = v[second]!;
-  return lo + (hi - lo) * (position - first);
-}
-
 type Row = Record<string, number | null>;
 
 function groupBy(samples: MetricSample[], bucketMs: number): Map<string, MetricSample[]> {
@@ -67,15 +46,15 @@ function expectedHourly(samples: MetricSample[]): Map<string, Row> {
   for (const [key, g] of groupBy(samples, HOUR)) {
     const latency = g.map((s) => s.latencyMs);
     out.set(key, {
-      avg_latency_ms: avg(latency),
+      avg_latency_ms: mean(latency),
       min_latency_ms: min(latency),
       max_latency_ms: max(latency),
       p50_latency_ms: percentileCont(0.5, latency),
       p95_latency_ms: percentileCont(0.95, latency),
       p99_latency_ms: percentileCont(0.99, latency),
-      avg_uptime_pct: avg(g.map((s) => s.uptimePct)),
+      avg_uptime_pct: mean(g.map((s) => s.uptimePct)),
       min_uptime_pct: min(g.map((s) => s.uptimePct)),
-      avg_packet_loss: avg(g.map((s) => s.packetLoss)),
+      avg_packet_loss: mean(g.map((s) => s.packetLoss)),
       max_packet_loss: max(g.map((s) => s.packetLoss)),
       sample_count: g.length,
     });
@@ -89,11 +68,11 @@ function expectedDaily(samples: MetricSample[]): Map<string, Row> {
     const latency = g.map((s) => s.latencyMs);
     const high = g.filter((s) => s.uptimePct !== null && s.uptimePct > 95).length;
     out.set(key, {
-      avg_latency_ms: avg(latency),
+      avg_latency_ms: mean(latency),
       min_latency_ms: min(latency),
       max_latency_ms: max(latency),
-      avg_uptime_pct: avg(g.map((s) => s.uptimePct)),
-      avg_packet_loss: avg(g.map((s) => s.packetLoss)),
+      avg_uptime_pct: mean(g.map((s) => s.uptimePct)),
+      avg_packet_loss: mean(g.map((s) => s.packetLoss)),
       sample_count: g.length,
       high_availability_count: high,
       availability_pct: (high / g.length) * 100,

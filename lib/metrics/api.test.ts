@@ -11,6 +11,7 @@ import { createRedis, whenReady } from '../redis';
 import { STORAGE_CASES, createMigratedDatabase, testNode, type TestDatabase } from '../testing/databases';
 import { TEST_REDIS_DB, testRedisUrl } from '../testing/redis';
 import { readSchemaFixture, schemaValidator, specJsonBlock } from '../testing/spec-schemas';
+import { max, mean, min, percentileCont } from '../testing/stats';
 import { handleMetricsRequest } from './api';
 import { insertMetricBatch, type MetricSample } from './queries';
 
@@ -60,22 +61,6 @@ function generate(nodeId: string, from: number, to: number, seed: number): Metri
   return out;
 }
 
-const present = (xs: (number | null)[]) => xs.filter((x): x is number => x !== null);
-/** Values have 2 decimals: summing hundredths as integers keeps the sum exact. */
-const mean = (xs: (number | null)[]) => {
-  const v = present(xs);
-  return v.length ? v.reduce((s, x) => s + Math.round(x * 100), 0) / v.length / 100 : null;
-};
-const min = (xs: (number | null)[]) => (present(xs).length ? Math.min(...present(xs)) : null);
-const max = (xs: (number | null)[]) => (present(xs).length ? Math.max(...present(xs)) : null);
-function percentileCont(fraction: number, xs: (number | null)[]): number | null {
-  const v = present(xs).sort((a, b) => a - b);
-  if (v.length === 0) return null;
-  const position = fraction * (v.length - 1);
-  const lo = v[Math.floor(position)]!;
-  const hi = v[Math.ceil(position)]!;
-  return lo + (hi - lo) * (position - Math.floor(position));
-}
 /** JSON as the API promises it: members without a value are absent. */
 const withoutNulls = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null));
 

@@ -4,7 +4,7 @@ import { problemBody, type PlainResponse } from '../http/problem';
 import { ingestPush, type PushDeps } from '../ingest/push';
 import { log } from '../log';
 
-export const PUSH_PATH = '/api/push';
+const PUSH_PATH = '/api/push';
 
 /** `POST /api/push`, with or without a query string or trailing slash. */
 export function isPushRequest(req: http.IncomingMessage): boolean {
