@@ -1,5 +1,5 @@
 import { config } from '../lib/config';
-import { closeDatabase, getDatabase } from '../lib/db/client';
+import { closeDatabase, getDatabase, getDatabaseFor } from '../lib/db/client';
 import { errorMessage } from '../lib/db/rows';
 import { log, setServiceName } from '../lib/log';
 import { createRedis } from '../lib/redis';
@@ -18,7 +18,8 @@ async function main(): Promise<void> {
   const mode = await prepareDatabase(database, cfg);
   const redis = createRedis(cfg.REDIS_URL, 'worker');
   const tickMs = cfg.WORKER_TICK_SECONDS * 1000;
-  const worker = await startWorker({ database, mode, redis, tickMs, workerId: cfg.WORKER_ID, consumer: consumerSettingsFrom(cfg) });
+  const ingestDatabase = await getDatabaseFor('worker');
+  const worker = await startWorker({ database, ingestDatabase, mode, redis, tickMs, workerId: cfg.WORKER_ID, consumer: consumerSettingsFrom(cfg) });
   const health = cfg.WORKER_HEALTH_PORT ? startHealthServer(cfg.WORKER_HEALTH_PORT, worker.state, tickMs) : undefined;
 
   let shuttingDown = false;
@@ -40,11 +41,14 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
-// Should anything escape its handler, say what it was before the process dies: a worker that
-// vanishes without a word is the hardest failure to diagnose at 3 a.m.
+// Should anything escape its handler, say what it was: a worker that vanishes without a word is
+// the hardest failure to diagnose at 3 a.m. A stray rejected promise (every promise of ours has
+// a handler, so it would come from inside a client library, e.g. a pooled connection the
+// database terminated) is logged and survived: nothing is acknowledged before its commit, so
+// carrying on cannot lose or duplicate a sample, while exiting would stall ingest until a
+// supervisor restarts us. A synchronous uncaught exception leaves state unknown: exit.
 process.on('unhandledRejection', (reason) => {
-  logger.fatal({ exception: reason }, 'unhandled promise rejection; exiting');
-  process.exit(1);
+  logger.error({ exception: reason }, 'unhandled promise rejection (carrying on; the ledger only acknowledges after commit)');
 });
 process.on('uncaughtException', (err) => {
   logger.fatal({ exception: err }, 'uncaught exception; exiting');

@@ -25,7 +25,9 @@ export function startScript(script: string, args: string[], env: Record<string, 
   const finished = new Promise<Finished>((resolve) => {
     child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
-  return Object.assign(child, { finished, get output() { return stdout + stderr; } });
+  // defineProperty, not Object.assign: assign would copy the getter's value at spawn time (empty).
+  Object.defineProperty(child, 'output', { get: () => stdout + stderr });
+  return Object.assign(child as ChildProcess & { readonly output: string }, { finished });
 }
 
 export async function runScript(script: string, args: string[], env: Record<string, string>): Promise<Finished> {
