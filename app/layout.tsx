@@ -1,5 +1,6 @@
 import type { Metadata, Viewport } from 'next';
 import Link from 'next/link';
+import { UserMenu } from '@/components/auth/user-menu';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -19,6 +20,7 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
             FiberStack-Lite
           </Link>
           <span className="tagline">Network monitoring · Ghana · Nigeria · Kenya</span>
+          <UserMenu />
         </header>
         <main>{children}</main>
       </body>

@@ -27,6 +27,32 @@ describe('configuration', () => {
     });
   });
 
+  it('per-purpose database URLs default to DATABASE_URL, each overridable on its own', () => {
+    const base = 'postgres://owner:pw@db:5432/fiberstack';
+    expect(parseConfig({ DATABASE_URL: base }).databaseUrls).toEqual({ reader: base, worker: base, admin: base });
+    const reader = 'postgres://fiber_web:pw@db:5432/fiberstack';
+    const worker = 'postgresql://fiber_etl:pw@db-primary:5432/fiberstack';
+    expect(parseConfig({ DATABASE_URL: base, DATABASE_READER_URL: reader, DATABASE_WORKER_URL: worker }).databaseUrls).toEqual({
+      reader,
+      worker,
+      admin: base,
+    });
+    expect(parseConfig({ DATABASE_URL: base, DATABASE_ADMIN_URL: reader, DATABASE_READER_URL: '' }).databaseUrls).toEqual({
+      reader: base,
+      worker: base,
+      admin: reader,
+    });
+    expect(parseConfig({}).databaseUrls).toEqual({ reader: undefined, worker: undefined, admin: undefined });
+  });
+
+  it('a per-purpose database URL without DATABASE_URL stops start-up, naming each, never echoing a password', () => {
+    const env = { DATABASE_READER_URL: 'postgres://fiber_web:hunter2@db/x', DATABASE_ADMIN_URL: 'postgres://a:hunter2@db/x' };
+    expect(() => parseConfig(env)).toThrow(ConfigError);
+    expect(() => parseConfig(env)).toThrow(/DATABASE_READER_URL: needs DATABASE_URL[^]*DATABASE_ADMIN_URL: needs DATABASE_URL/);
+    expect(() => parseConfig(env)).not.toThrow(/hunter2|DATABASE_WORKER_URL/);
+    expect(() => parseConfig({ DATABASE_WORKER_URL: 'postgres://db/x' })).toThrow(/DATABASE_WORKER_URL: needs DATABASE_URL/);
+  });
+
   it('the embedded database always runs its worker in-process (PGlite lives in one process)', () => {
     expect(parseConfig({ FIBER_INPROCESS_WORKER: '0' }).inProcessWorker).toBe(true);
   });
@@ -46,6 +72,9 @@ describe('configuration', () => {
     ['FIBER_DEMO', 'sometimes', /FIBER_DEMO: expected one of 1, 0, true, false/],
     ['PORT', '70000', /PORT: /],
     ['DATABASE_URL', 'mysql://x', /DATABASE_URL: expected a postgres:\/\/ or postgresql:\/\/ URL/],
+    ['DATABASE_READER_URL', 'mysql://x', /DATABASE_READER_URL: expected a postgres:\/\/ or postgresql:\/\/ URL/],
+    ['DATABASE_WORKER_URL', 'db:5432', /DATABASE_WORKER_URL: expected a postgres:\/\/ or postgresql:\/\/ URL/],
+    ['DATABASE_ADMIN_URL', 'http://db', /DATABASE_ADMIN_URL: expected a postgres:\/\/ or postgresql:\/\/ URL/],
     ['REDIS_URL', 'localhost:6379', /REDIS_URL: expected a redis:\/\/ or rediss:\/\/ URL/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL: /],
     ['WORKER_TICK_SECONDS', '0', /WORKER_TICK_SECONDS: /],

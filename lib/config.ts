@@ -13,13 +13,21 @@ const bool = z
 
 const port = z.coerce.number().int().min(1).max(65535);
 
+const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL');
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: port.default(3000),
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL')
-    .optional(),
+  DATABASE_URL: postgresUrl.optional(),
+  /**
+   * Per-purpose connections, each defaulting to DATABASE_URL, so each process can log in as a
+   * role holding only what it needs (drizzle/migrations/0005_database_roles.ts): the web's reads
+   * as dashboard_reader, the worker's ingest as etl_writer, and migrations, maintenance jobs,
+   * sign-in and admin changes as the owner of the tables.
+   */
+  DATABASE_READER_URL: postgresUrl.optional(),
+  DATABASE_WORKER_URL: postgresUrl.optional(),
+  DATABASE_ADMIN_URL: postgresUrl.optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
   FIBER_DATA_DIR: z.string().min(1).default('./data'),
   FIBER_TIMESCALE: z.enum(['auto', 'require', 'off']).default('auto'),
@@ -32,6 +40,21 @@ const envSchema = z.object({
     .default('redis://127.0.0.1:6379'),
   /** Fleet enrolment: pushes signed with this key register unknown nodes. Unset: enrolment off. */
   FIBER_ENROLLMENT_KEY: z.string().min(32, 'must be at least 32 characters (use a random secret)').optional(),
+  /**
+   * Signs session cookies. Unset: one is generated at first start and kept in the database
+   * (app_secrets), so sessions survive restarts and replicas share it. Set it to rotate.
+   */
+  FIBER_AUTH_SECRET: z.string().min(32, 'must be at least 32 characters (use a random secret)').optional(),
+  /**
+   * The dashboard's public origin (e.g. https://noc.example.net). Sign-in and admin forms accept
+   * requests from this origin and from the host the request was addressed to; cookies are
+   * Secure when it is https. Unset: http://localhost:PORT plus the request's own host.
+   */
+  FIBER_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).optional(),
+  /** Behind a reverse proxy: take the client address (login rate limit, audit) from X-Forwarded-For. */
+  FIBER_TRUST_PROXY: bool.default(false),
+  /** Sign-in attempts per client address per minute before 429. */
+  AUTH_SIGNIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(5),
   PUSH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
   PUSH_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
   QUEUE_MAX_BACKLOG: z.coerce.number().int().min(1).default(1_000_000),
@@ -71,9 +94,19 @@ const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
+export type DatabasePurpose = 'reader' | 'worker' | 'admin';
+
+const PURPOSE_URL_VARIABLES = {
+  reader: 'DATABASE_READER_URL',
+  worker: 'DATABASE_WORKER_URL',
+  admin: 'DATABASE_ADMIN_URL',
+} as const satisfies Record<DatabasePurpose, keyof Env>;
+
 export interface Config extends Env {
   /** No DATABASE_URL: PGlite + TimescaleDB in FIBER_DATA_DIR. */
   embedded: boolean;
+  /** Where each purpose connects: its own URL, else DATABASE_URL; all undefined when embedded. */
+  databaseUrls: Record<DatabasePurpose, string | undefined>;
   autoMigrate: boolean;
   inProcessWorker: boolean;
 }
@@ -96,9 +129,20 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   }
   const parsed = result.data;
   const embedded = parsed.DATABASE_URL === undefined;
+  // The embedded database lives inside this process: there is no server to log in to as
+  // another role, so a per-purpose URL without DATABASE_URL is a mistake, not a no-op.
+  const stray = Object.values(PURPOSE_URL_VARIABLES).filter((name) => embedded && parsed[name] !== undefined);
+  if (stray.length > 0) {
+    const problems = stray.map((name) => `  ${name}: needs DATABASE_URL (the embedded database has no server to log in to); set DATABASE_URL too, or remove ${name}`);
+    throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+  }
+  const databaseUrls = Object.fromEntries(
+    Object.entries(PURPOSE_URL_VARIABLES).map(([purpose, name]) => [purpose, parsed[name] ?? parsed.DATABASE_URL]),
+  ) as Config['databaseUrls'];
   return {
     ...parsed,
     embedded,
+    databaseUrls,
     autoMigrate: parsed.FIBER_AUTO_MIGRATE ?? embedded,
     // PGlite lives in one process, so the embedded default must run the worker inside the web server.
     inProcessWorker: embedded ? true : (parsed.FIBER_INPROCESS_WORKER ?? false),
@@ -106,7 +150,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 }
 
 function redact(name: string, value: string): string {
-  if (/KEY$/.test(name)) return '***';
+  if (/(KEY|SECRET)$/.test(name)) return '***';
   return /URL$/.test(name) ? value.replace(/\/\/[^@/]*@/, '//***@') : value;
 }
 

@@ -12,7 +12,8 @@ import { NodeFilters } from '@/components/overview/node-filters';
 import { TablePager } from '@/components/overview/table-pager';
 import { UnplottedNodes } from '@/components/overview/unplotted-nodes';
 import { config } from '@/lib/config';
-import { getDatabase } from '@/lib/db/client';
+import { requirePageUser } from '@/lib/auth/page';
+import { getDatabaseFor } from '@/lib/db/client';
 import { readRecordedMode } from '@/lib/db/mode';
 import { getOverview, parseOverviewQuery, toMapNode } from '@/lib/nodes/overview';
 
@@ -26,10 +27,11 @@ const flatten = (params: SearchParams) =>
 export default async function OverviewPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   // Rendered per request: the rows change every minute and must never be frozen at build time.
   await connection();
+  await requirePageUser();
   const params = await searchParams;
   const query = parseOverviewQuery(params);
   const zone = parseTimeZone(params.tz);
-  const { db, engine } = await getDatabase();
+  const { db, engine } = await getDatabaseFor('reader');
   const [data, mode] = await Promise.all([getOverview(db, query), readRecordedMode(db)]);
   const { NEXT_PUBLIC_MAP_TILE_URL: tileUrl, NEXT_PUBLIC_MAP_TILE_ATTRIBUTION: tileAttribution } = config();
   const search = flatten(params);

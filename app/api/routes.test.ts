@@ -9,6 +9,8 @@ import { createTestDatabase, testDatabaseName, testNode, type TestDatabase } fro
 import { TEST_REDIS_DB, freshTestRedis } from '@/lib/testing/redis';
 import { readSchemaFixture, schemaValidator } from '@/lib/testing/spec-schemas';
 import { migrate } from '@/drizzle/migrate';
+import { insertApiToken, revokeApiToken } from '@/lib/auth/queries';
+import { generateToken } from '@/lib/keys/tokens';
 import { GET as getMetrics } from './metrics/route';
 import { GET as getNode } from './nodes/[id]/route';
 import { GET as getNodes } from './nodes/route';
@@ -29,6 +31,9 @@ vi.stubEnv('DATABASE_URL', databaseUrl.toString());
 vi.stubEnv('REDIS_URL', redisUrl.toString());
 
 const node = testNode({ nodeName: 'probe-gh-routes-01', tags: ['tier1'] });
+const token = generateToken('fsr');
+/** A request as Grafana would send it, with a read-only API token. */
+const authed = (url: string, init: RequestInit = {}) => new Request(url, { ...init, headers: { authorization: `Bearer ${token.key}`, ...init.headers } });
 const NOW = Date.now();
 
 describe('API route modules', () => {
@@ -42,6 +47,7 @@ describe('API route modules', () => {
     t = await createTestDatabase('postgres', DB_NAME);
     await migrate(t.database, { timescale: 'auto' });
     await insertMissingNodes(t.database.db, [node]);
+    await insertApiToken(t.database.db, { prefix: token.prefix, hash: token.hash, label: 'routes test', createdBy: null });
     await insertMetricBatch(
       t.database.db,
       [30, 20, 0.5].map((minutes, i) => ({
@@ -66,7 +72,7 @@ describe('API route modules', () => {
 
   it('GET /api/metrics answers the spec response, then the same bytes from the cache', async () => {
     const url = `http://localhost/api/metrics?node_id=${node.nodeId}&start=${new Date(NOW - 3_600_000).toISOString()}`;
-    const first = await getMetrics(new Request(url));
+    const first = await getMetrics(authed(url));
     const text = await first.text();
     expect(first.status, text).toBe(200);
     const body = JSON.parse(text) as { aggregation: string; data: unknown[]; summary: Record<string, number> };
@@ -77,28 +83,55 @@ describe('API route modules', () => {
     const keys = await redis.keys(`cache:metrics:${node.nodeId}:*`);
     expect(keys).toHaveLength(1);
     expect(await redis.get(keys[0]!)).toBe(text);
-    const again = await getMetrics(new Request(url));
+    const again = await getMetrics(authed(url));
     expect(again.headers.get('x-cache')).toBe('HIT');
     expect(await again.text()).toBe(text);
   });
 
   it('GET /api/metrics refuses bad parameters with problem+json', async () => {
-    const res = await getMetrics(new Request(`http://localhost/api/metrics?node_id=${node.nodeId}&aggregation=weekly`));
+    const res = await getMetrics(authed(`http://localhost/api/metrics?node_id=${node.nodeId}&aggregation=weekly`));
     expect(res.status).toBe(422);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
     expect(((await res.json()) as { errors: { parameter: string }[] }).errors).toEqual([expect.objectContaining({ parameter: 'aggregation' })]);
   });
 
   it('GET /api/nodes and /api/nodes/{id}', async () => {
-    const listed = await getNodes(new Request('http://localhost/api/nodes?tags=tier1&status=up'));
+    const listed = await getNodes(authed('http://localhost/api/nodes?tags=tier1&status=up'));
     expect(listed.status).toBe(200);
     const { nodes } = (await listed.json()) as { nodes: { node_id: string; status: string }[] };
     expect(nodes.map((n) => [n.node_id, n.status])).toEqual([[node.nodeId, 'up']]);
 
-    const one = await getNode(new Request(`http://localhost/api/nodes/${node.nodeId}`), { params: Promise.resolve({ id: node.nodeId }) });
+    const one = await getNode(authed(`http://localhost/api/nodes/${node.nodeId}`), { params: Promise.resolve({ id: node.nodeId }) });
     expect(one.status).toBe(200);
     expect(await one.json()).toEqual(nodes[0]);
-    const missing = await getNode(new Request('http://localhost/api/nodes/x'), { params: Promise.resolve({ id: 'x' }) });
+    const missing = await getNode(authed('http://localhost/api/nodes/x'), { params: Promise.resolve({ id: 'x' }) });
     expect(missing.status).toBe(422);
+  });
+
+  it('every read route answers 401 problem+json without a session or token; a forged middleware header gains nothing', async () => {
+    const attempts = [
+      () => getMetrics(new Request(`http://localhost/api/metrics?node_id=${node.nodeId}`, { headers: { 'x-middleware-subrequest': 'middleware:middleware:middleware:middleware:middleware' } })),
+      () => getNodes(new Request('http://localhost/api/nodes')),
+      () => getNode(new Request(`http://localhost/api/nodes/${node.nodeId}`, { headers: { authorization: 'Bearer fsr_AAAAAAAA_' + 'x'.repeat(43) } }), { params: Promise.resolve({ id: node.nodeId }) }),
+      () => getNodes(new Request('http://localhost/api/nodes', { headers: { authorization: 'Basic YWRtaW46YWRtaW4=' } })),
+    ];
+    for (const attempt of attempts) {
+      const res = await attempt();
+      expect(res.status).toBe(401);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      expect(await res.text()).not.toContain(node.nodeName);
+    }
+  });
+
+  it('a revoked API token stops working at once', async () => {
+    const other = generateToken('fsr');
+    await insertApiToken(t.database.db, { prefix: other.prefix, hash: other.hash, label: 'to revoke', createdBy: null });
+    const withOther = () => getNodes(new Request('http://localhost/api/nodes', { headers: { authorization: `Bearer ${other.key}` } }));
+    expect((await withOther()).status).toBe(200);
+    await revokeApiToken(t.database.db, other.prefix);
+    const res = await withOther();
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { detail: string }).detail).toMatch(/revoked/);
   });
 });

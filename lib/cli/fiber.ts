@@ -6,29 +6,49 @@ import { issueProbeKey } from '../keys/issue';
 import { listProbeKeys, revokeProbeKey } from '../keys/queries';
 import { setServiceName } from '../log';
 import { findNodeTags } from '../nodes/queries';
+import { createUserFromCli } from './users';
 
 /**
  * npm run fiber -- keys create --node <node_id> [--label <text>]   prints the new key once
  * npm run fiber -- keys list --node <node_id>
  * npm run fiber -- keys revoke --prefix <fsp_xxxxxxxx>
+ * npm run fiber -- users create --email <email> --role admin|viewer [--name <name>] [--password-stdin]
  *
  * With the embedded database, stop the server first: PGlite admits one process at a time.
  */
 setServiceName('fiber-cli');
 
-const USAGE = 'usage: npm run fiber -- keys create --node <node_id> [--label <text>] | keys list --node <node_id> | keys revoke --prefix <prefix>';
+const USAGE = [
+  'usage: npm run fiber -- keys create --node <node_id> [--label <text>]',
+  '       npm run fiber -- keys list --node <node_id>',
+  '       npm run fiber -- keys revoke --prefix <prefix>',
+  '       npm run fiber -- users create --email <email> --role admin|viewer [--name <name>] [--password-stdin]',
+].join('\n');
 
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     args: process.argv.slice(2),
-    options: { node: { type: 'string' }, label: { type: 'string' }, prefix: { type: 'string' } },
+    options: {
+      node: { type: 'string' },
+      label: { type: 'string' },
+      prefix: { type: 'string' },
+      email: { type: 'string' },
+      role: { type: 'string' },
+      name: { type: 'string' },
+      'password-stdin': { type: 'boolean' },
+    },
     allowPositionals: true,
   });
   const [group, action] = positionals;
-  if (group !== 'keys' || !['create', 'list', 'revoke'].includes(action ?? '')) throw new Error(USAGE);
+  const known = (group === 'keys' && ['create', 'list', 'revoke'].includes(action ?? '')) || (group === 'users' && action === 'create');
+  if (!known) throw new Error(USAGE);
   config();
   const { db } = await getDatabase();
   try {
+    if (group === 'users') {
+      console.log(await createUserFromCli(db, values));
+      return;
+    }
     if (action === 'revoke') {
       if (!values.prefix) throw new Error('--prefix is required (the fsp_xxxxxxxx part of the key)');
       console.log((await revokeProbeKey(db, values.prefix)) ? `Revoked ${values.prefix}.` : `No active key ${values.prefix}.`);

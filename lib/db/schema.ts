@@ -11,6 +11,7 @@ import {
   uuid,
   varchar,
 } from 'drizzle-orm/pg-core';
+import { accounts, sessions, users, verifications } from './auth-schema';
 
 /**
  * Drizzle's typed view of the spec's relations, used by queries. The DDL itself (hypertable,
@@ -98,4 +99,4 @@ export const alerts = pgTable('alerts', {
   status: varchar('status', { length: 20 }).default('open'),
 });
 
-export const schema = { nodes, metrics, aggregatesHourly, aggregatesDaily, alerts };
+export const schema = { nodes, metrics, aggregatesHourly, aggregatesDaily, alerts, users, sessions, accounts, verifications };

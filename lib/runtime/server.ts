@@ -13,6 +13,7 @@ import { pushDepsFromConfig } from '../ingest/deps';
 import { createLogger, log } from '../log';
 import { bootWebServer } from './boot';
 import { isPushRequest, servePush } from './push-listener';
+import { stampClientIp } from './client-ip';
 
 async function main(): Promise<void> {
   let logger = createLogger('fiber-api', 'info').child({ logger: 'startup' });
@@ -27,7 +28,10 @@ async function main(): Promise<void> {
     await app.prepare();
     const server = http.createServer((req, res) => {
       if (isPushRequest(req)) void servePush(req, res, pushDepsFromConfig);
-      else void handle(req, res);
+      else {
+        stampClientIp(req, cfg.FIBER_TRUST_PROXY);
+        void handle(req, res);
+      }
     });
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {

@@ -17,6 +17,8 @@ export const TEST_REDIS_DB = {
   e2e: 14,
   metricsApi: 8,
   metricsRoutes: 7,
+  auth: 3,
+  admin: 2,
 } as const;
 
 export function testRedisUrl(db: number): string {

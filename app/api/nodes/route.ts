@@ -1,10 +1,11 @@
-import { getDatabase } from '@/lib/db/client';
+import { withAuth } from '@/lib/auth/route';
+import { getDatabaseFor } from '@/lib/db/client';
 import { handleListNodes } from '@/lib/nodes/api';
 
 export const dynamic = 'force-dynamic';
 
-/** Every node with its status and newest sample: `?country=&region=&tags=&status=` (README, "Nodes API"). */
-export async function GET(req: Request): Promise<Response> {
-  const { db } = await getDatabase();
+/** Every node with its status and newest sample: `?country=&region=&tags=&status=` (README, "Nodes API"). Session or API token. */
+export const GET = withAuth('viewer', async (req) => {
+  const { db } = await getDatabaseFor('reader');
   return handleListNodes(req, { db });
-}
+});

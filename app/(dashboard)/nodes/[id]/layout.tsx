@@ -1,6 +1,7 @@
 import { notFound } from 'next/navigation';
 import { connection } from 'next/server';
-import { getDatabase } from '@/lib/db/client';
+import { requirePageUser } from '@/lib/auth/page';
+import { getDatabaseFor } from '@/lib/db/client';
 import { nodeExists } from '@/lib/nodes/queries';
 import { nodeIdSchema } from '@/lib/nodes/schemas';
 
@@ -11,9 +12,12 @@ import { nodeIdSchema } from '@/lib/nodes/schemas';
  */
 export default async function NodeLayout({ params, children }: { params: Promise<{ id: string }>; children: React.ReactNode }) {
   await connection();
-  const id = nodeIdSchema.safeParse((await params).id);
+  const raw = (await params).id;
+  // Signed out: to sign-in before the 404 check, so node ids cannot be probed without an account.
+  await requirePageUser('viewer', `/nodes/${encodeURIComponent(raw)}`);
+  const id = nodeIdSchema.safeParse(raw);
   if (!id.success) notFound();
-  const { db } = await getDatabase();
+  const { db } = await getDatabaseFor('reader');
   if (!(await nodeExists(db, id.data))) notFound();
   return children;
 }

@@ -12,7 +12,8 @@ import { NodeDetails } from '@/components/node-page/node-details';
 import { RangeSummary } from '@/components/node-page/range-summary';
 import { RecentSamples } from '@/components/node-page/recent-samples';
 import { StatusBadge } from '@/components/status-badge';
-import { getDatabase } from '@/lib/db/client';
+import { requirePageUser } from '@/lib/auth/page';
+import { getDatabaseFor } from '@/lib/db/client';
 import { getNodePageData } from '@/lib/metrics/node-page';
 import { nodeIdSchema } from '@/lib/nodes/schemas';
 
@@ -23,7 +24,7 @@ const loadNodePage = cache(async (rawId: string, range: string | undefined) => {
   const id = nodeIdSchema.safeParse(rawId);
   if (!id.success) return undefined;
   const window = rangeWindow(parseRange(range));
-  const { db } = await getDatabase();
+  const { db } = await getDatabaseFor('reader');
   const data = await getNodePageData(db, id.data, window, window.end);
   return data && { ...data, window };
 });
@@ -33,6 +34,7 @@ const rangeParam = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0
 export async function generateMetadata({ params, searchParams }: Props): Promise<Metadata> {
   await connection();
   const [{ id }, sp] = await Promise.all([params, searchParams]);
+  await requirePageUser('viewer', `/nodes/${id}`);
   const data = await loadNodePage(id, rangeParam(sp.range));
   return { title: data ? (data.node.displayName ?? data.node.nodeName) : 'Node not found' };
 }
@@ -40,6 +42,7 @@ export async function generateMetadata({ params, searchParams }: Props): Promise
 export default async function NodePage({ params, searchParams }: Props) {
   await connection();
   const [{ id }, sp] = await Promise.all([params, searchParams]);
+  await requirePageUser('viewer', `/nodes/${id}`);
   const data = await loadNodePage(id, rangeParam(sp.range));
   if (!data) notFound();
   const zone = parseTimeZone(sp.tz);
