@@ -83,3 +83,12 @@ export async function revokeNodeKeys(db: Db, nodeId: string): Promise<number> {
   const rows = await queryRows(db, sql`UPDATE probe_keys SET revoked_at = now() WHERE node_id = ${nodeId} AND revoked_at IS NULL RETURNING key_id`);
   return rows.length;
 }
+
+/** Unrevoked keys per node id; nodes without one are absent. */
+export async function countActiveProbeKeysByNode(db: Db): Promise<Map<string, number>> {
+  const rows = await queryRows<{ node_id: string; n: string | number }>(
+    db,
+    sql`SELECT node_id, count(*) AS n FROM probe_keys WHERE revoked_at IS NULL GROUP BY node_id`,
+  );
+  return new Map(rows.map((r) => [String(r.node_id), Number(r.n)]));
+}

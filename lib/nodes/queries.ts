@@ -98,31 +98,21 @@ export async function listNodesWithLatestSample(db: Db, filters: NodeFilters = {
         ${where.length ? sql`WHERE ${sql.join(where, sql` AND `)}` : sql``}
         ORDER BY n.country, n.node_name`,
   );
-  return rows.map((r) => ({
-    nodeId: String(r.node_id),
-    nodeName: String(r.node_name),
-    displayName: (r.display_name as string | null) ?? null,
-    country: String(r.country),
-    region: String(r.region),
-    city: (r.city as string | null) ?? null,
-    latitude: toNumber(r.latitude),
-    longitude: toNumber(r.longitude),
-    isActive: r.is_active !== false,
-    probeVersion: (r.probe_version as string | null) ?? null,
-    hardwareInfo: isObject(r.hardware_info) ? r.hardware_info : null,
-    tags: Array.isArray(r.tags) ? r.tags.map(String) : [],
-    lastSeenAt: toDate(r.last_seen_at),
-    createdAt: toDate(r.created_at),
-    updatedAt: toDate(r.updated_at),
-    latest: r.sample_time
-      ? {
-          time: toDate(r.sample_time)!,
-          latencyMs: toNumber(r.latency_ms),
-          uptimePct: toNumber(r.uptime_pct),
-          packetLoss: toNumber(r.packet_loss),
-        }
-      : null,
-  }));
+  return rows.map((r) => {
+    const node = toNodeRow(r);
+    return {
+      ...node,
+      tags: node.tags ?? [],
+      latest: r.sample_time
+        ? {
+            time: toDate(r.sample_time)!,
+            latencyMs: toNumber(r.latency_ms),
+            uptimePct: toNumber(r.uptime_pct),
+            packetLoss: toNumber(r.packet_loss),
+          }
+        : null,
+    };
+  });
 }
 
 export async function getNodeWithLatestSample(db: Db, nodeId: string): Promise<NodeWithLatestSample | undefined> {
@@ -322,4 +312,45 @@ export async function getRecentSamples(db: Db, nodeId: string, limit: number): P
         ORDER BY time DESC LIMIT ${n}`,
   );
   return rows.map((r) => ({ ...toRawMetricRow(r), metadata: isObject(r.metadata) ? r.metadata : null }));
+}
+
+/** A `nodes` row as stored (tags and hardware_info keep NULL apart from empty, for audit snapshots). */
+export interface NodeRow {
+  nodeId: string;
+  nodeName: string;
+  displayName: string | null;
+  country: string;
+  region: string;
+  city: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  isActive: boolean;
+  lastSeenAt: Date | null;
+  probeVersion: string | null;
+  hardwareInfo: Record<string, unknown> | null;
+  tags: string[] | null;
+  createdAt: Date | null;
+  updatedAt: Date | null;
+}
+
+/** The one reading of a `nodes` row's columns (numerics to numbers, JSONB checked). */
+export function toNodeRow(r: Record<string, unknown>): NodeRow {
+  return {
+    nodeId: String(r.node_id),
+    nodeName: String(r.node_name),
+    displayName: (r.display_name as string | null) ?? null,
+    country: String(r.country),
+    region: String(r.region),
+    city: (r.city as string | null) ?? null,
+    latitude: toNumber(r.latitude),
+    longitude: toNumber(r.longitude),
+    // The spec's column is nullable; NULL reads as active, as on every page.
+    isActive: r.is_active !== false,
+    lastSeenAt: toDate(r.last_seen_at),
+    probeVersion: (r.probe_version as string | null) ?? null,
+    hardwareInfo: isObject(r.hardware_info) ? r.hardware_info : null,
+    tags: Array.isArray(r.tags) ? r.tags.map(String) : null,
+    createdAt: toDate(r.created_at),
+    updatedAt: toDate(r.updated_at),
+  };
 }
