@@ -74,6 +74,11 @@ export class StreamConsumer {
     private readonly consumer: string,
     private readonly settings: ConsumerSettings,
     private readonly logger: Logger,
+    /**
+     * For the late-data rollup refresh, which needs the tables' owner; `database` (the ingest
+     * path) may log in as etl_writer, which may only insert samples and mark nodes seen.
+     */
+    private readonly maintenance: Database = database,
   ) {}
 
   start(): void {
@@ -231,7 +236,7 @@ export class StreamConsumer {
       const from = floorTo(Math.min(...late), r.bucketMs);
       const to = floorTo(Math.max(...late), r.bucketMs) + r.bucketMs;
       try {
-        await refreshRollup(this.database.db, this.mode, rollup, new Date(from), new Date(to));
+        await refreshRollup(this.maintenance.db, this.mode, rollup, new Date(from), new Date(to));
       } catch (err) {
         this.logger.warn({ context: { rollup, from: new Date(from), to: new Date(to), error: errorMessage(err) } }, 'late-data refresh failed');
       }

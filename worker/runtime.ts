@@ -36,6 +36,8 @@ export interface WorkerOptions {
   redis?: Redis;
   tickMs: number;
   workerId?: string;
+  /** The ingest path's database (DATABASE_WORKER_URL, e.g. as etl_writer); default `database`, which runs the jobs. */
+  ingestDatabase?: Database;
   /** Consume fiber:etl:queue as well (needs `redis`). */
   consumer?: ConsumerSettings;
 }
@@ -52,7 +54,15 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const streamRedis = options.redis && options.consumer ? duplicateRedis(options.redis, 'etl') : undefined;
   const consumer =
     streamRedis && options.consumer
-      ? new StreamConsumer(options.database, options.mode, streamRedis, workerId, options.consumer, log('fiber-worker').child({ logger: 'worker.etl' }))
+      ? new StreamConsumer(
+          options.ingestDatabase ?? options.database,
+          options.mode,
+          streamRedis,
+          workerId,
+          options.consumer,
+          log('fiber-worker').child({ logger: 'worker.etl' }),
+          options.database,
+        )
       : undefined;
   const state: WorkerState = {
     ingest: consumer?.stats ?? null,

@@ -5,7 +5,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import postgres from 'postgres';
-import { config } from '../config';
+import { config, type DatabasePurpose } from '../config';
 import { log } from '../log';
 import { lockDataDir } from './lock';
 import { schema } from './schema';
@@ -83,7 +83,11 @@ async function openPglite(dataDir: string): Promise<Database> {
   };
 }
 
-const globalForDb = globalThis as unknown as { fiberDatabase?: Promise<Database> };
+const globalForDb = globalThis as unknown as {
+  fiberDatabase?: Promise<Database>;
+  /** getDatabaseFor's own pools, by URL. */
+  fiberPurposeDatabases?: Map<string, Promise<Database>>;
+};
 
 /**
  * The process's database, from configuration. Kept on globalThis because Next evaluates modules
@@ -94,7 +98,9 @@ export function getDatabase(): Promise<Database> {
   if (!globalForDb.fiberDatabase) {
     const cfg = config();
     const dataDir = path.join(cfg.FIBER_DATA_DIR, 'pg');
-    globalForDb.fiberDatabase = openDatabase({ url: cfg.DATABASE_URL, dataDir, poolMax: cfg.DATABASE_POOL_MAX });
+    // The owner's connection (DATABASE_ADMIN_URL, default DATABASE_URL): migrations, jobs,
+    // accounts, admin writes and the push path's key checks.
+    globalForDb.fiberDatabase = openDatabase({ url: cfg.databaseUrls.admin, dataDir, poolMax: cfg.DATABASE_POOL_MAX });
     // A failed open must not be cached forever: the next caller retries (e.g. the lock was freed).
     globalForDb.fiberDatabase.catch(() => {
       globalForDb.fiberDatabase = undefined;
@@ -103,8 +109,31 @@ export function getDatabase(): Promise<Database> {
   return globalForDb.fiberDatabase;
 }
 
+/**
+ * The database for one purpose (config().databaseUrls): web reads, the worker's ingest, or
+ * admin writes, so that each can log in as a role holding only what it needs. A purpose without
+ * a URL of its own shares getDatabase(), so a default install keeps one pool (and the embedded
+ * mode its one PGlite); purposes with the same URL share a pool.
+ */
+export function getDatabaseFor(purpose: DatabasePurpose): Promise<Database> {
+  const cfg = config();
+  const url = cfg.databaseUrls[purpose];
+  if (url === undefined || url === cfg.databaseUrls.admin) return getDatabase();
+  const pools = (globalForDb.fiberPurposeDatabases ??= new Map());
+  let pending = pools.get(url);
+  if (!pending) {
+    pending = openDatabase({ url, poolMax: cfg.DATABASE_POOL_MAX });
+    pools.set(url, pending);
+    pending.catch(() => {
+      if (pools.get(url) === pending) pools.delete(url);
+    });
+  }
+  return pending;
+}
+
 export async function closeDatabase(): Promise<void> {
-  const pending = globalForDb.fiberDatabase;
+  const pending = [globalForDb.fiberDatabase, ...(globalForDb.fiberPurposeDatabases?.values() ?? [])];
   globalForDb.fiberDatabase = undefined;
-  if (pending) await (await pending.catch(() => undefined))?.close();
+  globalForDb.fiberPurposeDatabases = undefined;
+  await Promise.all(pending.map(async (p) => (await p?.catch(() => undefined))?.close()));
 }

@@ -1,5 +1,5 @@
 import { config } from '../config';
-import { closeDatabase, getDatabase } from '../db/client';
+import { closeDatabase, getDatabase, getDatabaseFor } from '../db/client';
 import { errorMessage } from '../db/rows';
 import { createLogger, log } from '../log';
 import { createRedis } from '../redis';
@@ -34,6 +34,7 @@ export async function bootWebServer(): Promise<void> {
       redis = createRedis(cfg.REDIS_URL, 'worker');
       globalForBoot.fiberWorker = await startWorker({
         database,
+        ingestDatabase: await getDatabaseFor('worker'),
         mode,
         redis,
         tickMs: cfg.WORKER_TICK_SECONDS * 1000,
