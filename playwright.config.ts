@@ -1,5 +1,5 @@
 import { defineConfig, devices } from '@playwright/test';
-import { ENROLLMENT_KEY } from './e2e/constants';
+import { ADMIN_STATE, ENROLLMENT_KEY } from './e2e/constants';
 
 /**
  * Browser tests against the real product: the `npm start` server (lib/runtime/server.ts) on the embedded default (PGlite +
@@ -9,6 +9,24 @@ import { ENROLLMENT_KEY } from './e2e/constants';
  */
 const PORT = 3100;
 const DATA_DIR = 'data/e2e';
+
+const browser = {
+  ...devices['Desktop Chrome'],
+  viewport: { width: 1366, height: 768 },
+  launchOptions: {
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  },
+};
 
 export default defineConfig({
   testDir: 'e2e',
@@ -24,30 +42,13 @@ export default defineConfig({
     screenshot: 'only-on-failure',
   },
   projects: [
-    {
-      name: 'ui',
-      use: {
-        ...devices['Desktop Chrome'],
-        viewport: { width: 1366, height: 768 },
-        launchOptions: {
-          executablePath: '/usr/bin/chromium',
-          args: [
-            '--headless',
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-quic',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-            '--no-first-run',
-          ],
-        },
-      },
-    },
+    // First: create the first admin through the setup page; the other specs reuse its session.
+    { name: 'setup', testMatch: /auth\.setup\.ts/, use: { ...browser } },
+    { name: 'ui', dependencies: ['setup'], use: { ...browser, storageState: ADMIN_STATE } },
   ],
   webServer: {
     command: `rm -rf ${DATA_DIR} && NODE_ENV=production exec node_modules/.bin/tsx lib/runtime/server.ts`,
-    url: `http://127.0.0.1:${PORT}/`,
+    url: `http://127.0.0.1:${PORT}/api/health`,
     timeout: 180_000,
     reuseExistingServer: false,
     stdout: 'pipe',
