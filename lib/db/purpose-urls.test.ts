@@ -19,7 +19,7 @@ import { DEAD_LETTER_STREAM, enqueueSamples, heartbeatKey, queueStats, type Enve
 import { getRedis } from '@/lib/redis';
 import { createTestDatabase, testDatabaseName, testNode, type TestDatabase } from '@/lib/testing/databases';
 import { startScript, waitFor, type Finished } from '@/lib/testing/processes';
-import { freshTestRedis } from '@/lib/testing/redis';
+import { TEST_REDIS_DB, freshTestRedis } from '@/lib/testing/redis';
 
 /**
  * The per-purpose database URLs, wired end to end on PostgreSQL 15: a throw-away database
@@ -32,7 +32,7 @@ import { freshTestRedis } from '@/lib/testing/redis';
  * Redis logical database 1 is this file's (flushed before and after). The environment is set
  * before anything reads the configuration, which is parsed once per process.
  */
-const REDIS_DB = 1;
+const REDIS_DB = TEST_REDIS_DB.purposeUrls;
 const READER = 'dashboard_reader';
 const WRITER = 'etl_writer';
 

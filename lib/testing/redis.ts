@@ -18,6 +18,7 @@ export const TEST_REDIS_DB = {
   metricsApi: 8,
   metricsRoutes: 7,
   auth: 3,
+  purposeUrls: 1,
   admin: 2,
 } as const;
 
