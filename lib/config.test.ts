@@ -63,6 +63,33 @@ describe('configuration', () => {
     expect(parseConfig({ NEXT_PUBLIC_MAP_TILE_URL: url }).NEXT_PUBLIC_MAP_TILE_URL).toBe(url);
   });
 
+  it('log shipping defaults to the PostgreSQL store, 10,000 buffered documents, 1 s, batches of 1,000, info and above', () => {
+    const cfg = parseConfig({});
+    expect(cfg).toMatchObject({ LOG_SHIP_BUFFER_MAX: 10_000, LOG_SHIP_INTERVAL_MS: 1000, LOG_SHIP_BATCH_MAX: 1000, LOG_SHIP_LEVEL: 'info' });
+    expect(cfg.ELASTICSEARCH_URL).toBeUndefined();
+    const es = parseConfig({
+      ELASTICSEARCH_URL: 'https://es.example.net:9200',
+      ELASTICSEARCH_USERNAME: 'fiber',
+      ELASTICSEARCH_PASSWORD: 'pw',
+      LOG_SHIP_BUFFER_MAX: '50000',
+      LOG_SHIP_LEVEL: 'warn',
+    });
+    expect(es).toMatchObject({ ELASTICSEARCH_URL: 'https://es.example.net:9200', ELASTICSEARCH_USERNAME: 'fiber', LOG_SHIP_BUFFER_MAX: 50_000, LOG_SHIP_LEVEL: 'warn' });
+  });
+
+  it('never echoes the credentials in ELASTICSEARCH_URL', () => {
+    const run = (env: Record<string, string>) => {
+      try {
+        parseConfig({ FIBER_TIMESCALE: 'x', ...env });
+      } catch (err) {
+        return (err as Error).message;
+      }
+      throw new Error('expected a ConfigError');
+    };
+    expect(run({ ELASTICSEARCH_URL: 'ftp://elastic:hunter2@es:9200' })).toMatch(/ELASTICSEARCH_URL: expected an http:\/\/ or https:\/\/ URL \(got "ftp:\/\/\*\*\*@es:9200"\)/);
+    expect(run({ ELASTICSEARCH_URL: 'ftp://elastic:hunter2@es:9200' })).not.toContain('hunter2');
+  });
+
   it('treats an empty variable as unset', () => {
     expect(parseConfig({ DATABASE_URL: '', FIBER_DEMO: '' })).toMatchObject({ embedded: true, FIBER_DEMO: true });
   });
@@ -78,6 +105,11 @@ describe('configuration', () => {
     ['REDIS_URL', 'localhost:6379', /REDIS_URL: expected a redis:\/\/ or rediss:\/\/ URL/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL: /],
     ['WORKER_TICK_SECONDS', '0', /WORKER_TICK_SECONDS: /],
+    ['ELASTICSEARCH_URL', 'es:9200', /ELASTICSEARCH_URL: expected an http:\/\/ or https:\/\/ URL/],
+    ['LOG_SHIP_BUFFER_MAX', '10', /LOG_SHIP_BUFFER_MAX: /],
+    ['LOG_SHIP_INTERVAL_MS', 'soon', /LOG_SHIP_INTERVAL_MS: /],
+    ['LOG_SHIP_BATCH_MAX', '0', /LOG_SHIP_BATCH_MAX: /],
+    ['LOG_SHIP_LEVEL', 'everything', /LOG_SHIP_LEVEL: /],
     ['NEXT_PUBLIC_MAP_TILE_URL', 'tiles.example/{z}/{x}/{y}.png', /NEXT_PUBLIC_MAP_TILE_URL: expected an http/],
     ['NEXT_PUBLIC_MAP_TILE_URL', 'https://tiles.example/{z}/{x}.png', /NEXT_PUBLIC_MAP_TILE_URL: expected \{z\}, \{x\} and \{y\}/],
   ])('a wrong %s stops start-up with a message naming it', (name, value, message) => {

@@ -78,6 +78,20 @@ const envSchema = z.object({
   /** Tests only (NODE_ENV=test): where the worker kills itself, see worker/faults.ts. */
   FIBER_FAULT_INJECTION: z.enum(['after-commit', 'after-ack', 'before-commit']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** The log store (issue 6): Elasticsearch at this URL; unset, the logs and events tables in PostgreSQL. */
+  ELASTICSEARCH_URL: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).optional(),
+  /** Elasticsearch credentials: an API key, or a user name and password (the key wins when both are set). */
+  ELASTICSEARCH_API_KEY: z.string().optional(),
+  ELASTICSEARCH_USERNAME: z.string().optional(),
+  ELASTICSEARCH_PASSWORD: z.string().optional(),
+  /** Documents (logs and events, each) held while the log store is unavailable; beyond, the oldest are dropped and counted. */
+  LOG_SHIP_BUFFER_MAX: z.coerce.number().int().min(100).max(1_000_000).default(10_000),
+  /** How often buffered documents are shipped to the log store. */
+  LOG_SHIP_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  /** Documents per write to the log store; a full batch is shipped without waiting for the interval. */
+  LOG_SHIP_BATCH_MAX: z.coerce.number().int().min(1).max(10_000).default(1000),
+  /** The least level shipped to the log store (stdout keeps LOG_LEVEL); `silent` ships no log lines (events still go). */
+  LOG_SHIP_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WORKER_TICK_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
   WORKER_HEALTH_PORT: port.optional(),
   /** Names this worker in heartbeats and job claims (and, later, as its stream consumer); default host-pid. */
@@ -150,7 +164,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 }
 
 function redact(name: string, value: string): string {
-  if (/(KEY|SECRET)$/.test(name)) return '***';
+  if (/(KEY|SECRET|PASSWORD)$/.test(name)) return '***';
   return /URL$/.test(name) ? value.replace(/\/\/[^@/]*@/, '//***@') : value;
 }
 

@@ -21,6 +21,8 @@ import {
   readGroup,
   type StreamEntry,
 } from '../lib/queue/stream';
+import { deadLetterEvent, emitEvent } from '../lib/logs/events';
+import { logShippingActive, shipLog } from '../lib/logs/shipper';
 import { faultPoint } from './faults';
 
 export interface ConsumerSettings {
@@ -218,6 +220,7 @@ export class StreamConsumer {
       lastError: null,
     });
     for (const d of dead) this.logger.warn({ context: { entry_id: d.entry.id, reason: d.reason, request_id: d.entry.fields.request_id } }, 'entry dead-lettered');
+    if (logShippingActive()) traceBatch(storable, dead);
     this.logger.debug({ context: { entries: entries.length, inserted, dead: dead.length, batch_ms: Math.round(ms) } }, 'batch stored');
     await this.refreshLateBuckets(rows);
   }
@@ -290,6 +293,50 @@ function latestPerNode(items: { entry: StreamEntry; sample: PushSample }[]) {
     if (!current || at > current.at) latest.set(nodeId, { nodeId, at, probeVersion: probeVersion ?? current?.probeVersion ?? null });
   }
   return [...latest.values()];
+}
+
+/**
+ * For the log store only (issue 6): one `samples stored` document per request of the batch, so
+ * that a push can be followed from the API into storage by its request id (stdout keeps its one
+ * line per batch), and an `ingest_dead_letter` event per dead-lettered entry.
+ */
+function traceBatch(stored: { entry: StreamEntry; sample: PushSample }[], dead: { entry: StreamEntry; reason: string }[]): void {
+  const at = new Date().toISOString();
+  const requests = new Map<string, { nodeIds: Set<string>; entryIds: string[] }>();
+  for (const { entry, sample } of stored) {
+    const requestId = entry.fields.request_id;
+    if (!requestId) continue;
+    let r = requests.get(requestId);
+    if (!r) requests.set(requestId, (r = { nodeIds: new Set(), entryIds: [] }));
+    r.nodeIds.add(sample.node_id.toLowerCase());
+    r.entryIds.push(entry.id);
+  }
+  for (const [requestId, r] of requests) {
+    const nodeIds = [...r.nodeIds];
+    shipLog({
+      '@timestamp': at,
+      service: 'fiber-worker',
+      level: 'INFO',
+      message: 'samples stored',
+      logger: 'worker.etl',
+      request_id: requestId,
+      ...(nodeIds.length === 1 ? { node_id: nodeIds[0] } : {}),
+      context: { samples: r.entryIds.length, entry_ids: r.entryIds.slice(0, 50), ...(nodeIds.length > 1 ? { node_ids: nodeIds } : {}) },
+    });
+  }
+  for (const { entry, reason } of dead) {
+    emitEvent(deadLetterEvent({ entryId: entry.id, reason, requestId: entry.fields.request_id || undefined, nodeId: nodeIdOf(entry) }));
+  }
+}
+
+/** The node a dead-lettered entry was for, when its payload still says so. */
+function nodeIdOf(entry: StreamEntry): string | undefined {
+  try {
+    const nodeId = (JSON.parse(entry.fields.payload ?? '') as { node_id?: unknown })?.node_id;
+    return typeof nodeId === 'string' && /^[0-9a-f-]{36}$/i.test(nodeId) ? nodeId.toLowerCase() : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function consumerSettingsFrom(cfg: Config): ConsumerSettings {

@@ -11,6 +11,8 @@ import {
   timescaleSchedulerRunning,
 } from '../lib/maintenance/queries';
 import { RAW_RETENTION_DAYS, ROLLUPS, floorTo } from '../lib/maintenance/rollups';
+import { logStoreMaintenanceJob } from '../lib/logs/postgres-store';
+import { lifecycleEventsJob } from '../lib/logs/lifecycle';
 
 export interface JobDefinition {
   name: string;
@@ -32,6 +34,10 @@ export async function jobsFor(database: Database, mode: StorageMode): Promise<Jo
   const { db } = database;
   const jobs: JobDefinition[] = [
     { name: 'analyze', intervalMs: DAY, run: async () => ({ tables: await analyzeTables(db, mode) }) },
+    // Every mode: the log store's retention is this job, not a TimescaleDB policy.
+    logStoreMaintenanceJob(database, mode),
+    // Every mode: node_down / node_up and admin-change events, claimed once across workers.
+    lifecycleEventsJob(db),
   ];
   if (mode === 'timescaledb') {
     const ownScheduler = database.engine === 'postgres' && (await timescaleSchedulerRunning(db));

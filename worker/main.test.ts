@@ -52,7 +52,7 @@ describe('worker process', () => {
       expect(health).toMatchObject({ status: 'ok', mode: 'postgres', lastTickOk: true });
 
       const states = await listJobStates(t.database.db);
-      expect(states.map((s) => s.name).sort()).toEqual(['analyze', 'partitions:metrics', 'retention:rollups', 'rollup:daily', 'rollup:hourly']);
+      expect(states.map((s) => s.name).sort()).toEqual(['analyze', 'events:lifecycle', 'partitions:metrics', 'retention:logs', 'retention:rollups', 'rollup:daily', 'rollup:hourly']);
       expect(states.every((s) => s.lastStatus === 'succeeded')).toBe(true);
     } finally {
       child.kill('SIGTERM');

@@ -2,6 +2,7 @@ import { config } from '../lib/config';
 import { closeDatabase, getDatabase, getDatabaseFor } from '../lib/db/client';
 import { errorMessage } from '../lib/db/rows';
 import { log, setServiceName } from '../lib/log';
+import { startLogShipping, stopLogShipping } from '../lib/logs/shipper';
 import { createRedis } from '../lib/redis';
 import { prepareDatabase } from '../lib/runtime/prepare';
 import { consumerSettingsFrom } from './consumer';
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
   const cfg = config();
   const database = await getDatabase();
   const mode = await prepareDatabase(database, cfg);
+  startLogShipping();
   const redis = createRedis(cfg.REDIS_URL, 'worker');
   const tickMs = cfg.WORKER_TICK_SECONDS * 1000;
   const ingestDatabase = await getDatabaseFor('worker');
@@ -31,6 +33,7 @@ async function main(): Promise<void> {
     shuttingDown = true;
     logger.info({ context: { signal } }, 'shutting down: finishing the running job');
     await worker.stop();
+    await stopLogShipping();
     health?.close();
     redis.disconnect();
     await closeDatabase();

@@ -20,6 +20,8 @@ describe.each(['pglite', 'postgres'] as const)('job scheduler on %s', (engine) =
       t.mode === 'timescaledb'
         ? [
             'analyze',
+            'events:lifecycle',
+            'retention:logs',
             'timescaledb:policy_compression:metrics',
             'timescaledb:policy_refresh_continuous_aggregate:aggregates_daily',
             'timescaledb:policy_refresh_continuous_aggregate:aggregates_hourly',
@@ -27,7 +29,7 @@ describe.each(['pglite', 'postgres'] as const)('job scheduler on %s', (engine) =
             'timescaledb:policy_retention:aggregates_hourly',
             'timescaledb:policy_retention:metrics',
           ]
-        : ['analyze', 'partitions:metrics', 'retention:rollups', 'rollup:daily', 'rollup:hourly'];
+        : ['analyze', 'events:lifecycle', 'partitions:metrics', 'retention:logs', 'retention:rollups', 'rollup:daily', 'rollup:hourly'];
     expect(jobs.map((j) => j.name).sort()).toEqual(expected);
 
     const scheduler = new JobScheduler(t.database.db, jobs, 'test-worker', logger);
@@ -40,7 +42,9 @@ describe.each(['pglite', 'postgres'] as const)('job scheduler on %s', (engine) =
     for (const s of states) {
       expect(s.lastStatus).toBe('succeeded');
       expect(s.runs).toBe(1);
-      expect(s.nextRunAt.getTime()).toBeGreaterThan(Date.now() + 30 * 60_000);
+      // Not before its interval (or half an hour, for the daily and hourly jobs) has passed.
+      const intervalMs = jobs.find((j) => j.name === s.name)!.intervalMs;
+      expect(s.nextRunAt.getTime(), s.name).toBeGreaterThan(Date.now() + Math.min(30 * 60_000, intervalMs - 10_000));
     }
   });
 

@@ -4,7 +4,7 @@ import { currentUser } from '@/lib/auth/page';
 import './auth.css';
 
 /**
- * The top bar's right side: who is signed in, admin links for admins, sign-out. Nothing when
+ * The top bar's right side: who is signed in, the logs, admin links for admins, sign-out. Nothing when
  * signed out. No prefetching: every page of a wall screen would otherwise fetch five dynamic
  * admin pages it never opens.
  */
@@ -13,6 +13,7 @@ export async function UserMenu() {
   if (!user) return null;
   return (
     <nav className="user-menu" aria-label="Account">
+      <Link prefetch={false} href="/logs">Logs</Link>
       {user.role === 'admin' && (
         <>
           <Link prefetch={false} href="/admin/nodes">Nodes admin</Link>

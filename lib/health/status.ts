@@ -5,6 +5,7 @@ import { pingDatabase } from '../db/queries';
 import { errorMessage } from '../db/rows';
 import { heartbeatKey, queueStats, type QueueStats } from '../queue/stream';
 import { whenReady } from '../redis';
+import type { ShipperStats } from '../logs/shipper';
 import type { WorkerState } from '../../worker/runtime';
 
 export interface HealthReport {
@@ -14,7 +15,38 @@ export interface HealthReport {
   redis: { ok: boolean; error?: string };
   queue: (QueueStats & { ok: boolean }) | null;
   workers: (WorkerState & { pid?: number; at?: string })[];
+  /** This process's log shipping (issue 6); null when it does not ship. */
+  logs: LogsHealth | null;
   problems: string[];
+}
+
+export interface LogsHealth {
+  store: 'postgres' | 'elasticsearch';
+  ok: boolean;
+  buffered: number;
+  dropped: number;
+  rejected: number;
+  lastError: string | null;
+}
+
+/** Documents dropped this recently keep the report degraded after the store came back. */
+const DROPPED_RECENTLY_MS = 15 * 60_000;
+
+/** The shipper's figures as /api/health shows them, with the problem they amount to, if any. */
+export function logsHealth(stats: ShipperStats | undefined, now: number = Date.now()): { logs: LogsHealth | null; problem?: string } {
+  if (!stats) return { logs: null };
+  const droppedRecently = stats.lastDroppedAt !== null && now - Date.parse(stats.lastDroppedAt) < DROPPED_RECENTLY_MS;
+  const logs: LogsHealth = {
+    store: stats.store,
+    ok: !stats.failing && !droppedRecently,
+    buffered: stats.buffered,
+    dropped: stats.dropped,
+    rejected: stats.rejected,
+    lastError: stats.lastError,
+  };
+  if (stats.failing) return { logs, problem: `log store (${stats.store}) unavailable: ${stats.buffered} documents buffered, ${stats.dropped} dropped` };
+  if (droppedRecently) return { logs, problem: `log documents dropped in the last ${DROPPED_RECENTLY_MS / 60_000} minutes (${stats.dropped} in all)` };
+  return { logs };
 }
 
 /** A backlog older than this means the workers are not keeping up (or not running). */
@@ -23,10 +55,11 @@ const MAX_HEALTHY_LAG_MS = 120_000;
 /**
  * What /api/health reports: the stores answer (or the error they gave), the ingest queue's
  * length, pending entries, lag and dead letters, and every live worker's heartbeat with its
- * ingest figures. `down` (HTTP 503) when the database or Redis does not answer; `degraded`
- * when they do but no worker is alive or the queue lags.
+ * ingest figures, and this process's log shipping. `down` (HTTP 503) when the database or Redis
+ * does not answer; `degraded` when they do but no worker is alive, the queue lags, the log store
+ * is failing or log documents were dropped lately (logging never takes the service down).
  */
-export async function healthReport(getDatabase: () => Promise<Database>, redis: Redis): Promise<HealthReport> {
+export async function healthReport(getDatabase: () => Promise<Database>, redis: Redis, shipping?: ShipperStats): Promise<HealthReport> {
   const problems: string[] = [];
   const database: HealthReport['database'] = { ok: false };
   try {
@@ -55,8 +88,11 @@ export async function healthReport(getDatabase: () => Promise<Database>, redis: 
     problems.push('redis unavailable');
   }
 
+  const { logs, problem: logsProblem } = logsHealth(shipping);
+  if (logsProblem) problems.push(logsProblem);
+
   const status = !database.ok || !redisCheck.ok ? 'down' : problems.length > 0 ? 'degraded' : 'ok';
-  return { status, checked_at: new Date().toISOString(), database, redis: redisCheck, queue, workers, problems };
+  return { status, checked_at: new Date().toISOString(), database, redis: redisCheck, queue, workers, logs, problems };
 }
 
 async function workerHeartbeats(redis: Redis): Promise<HealthReport['workers']> {

@@ -41,6 +41,6 @@ export async function enrollNode(db: Db, samples: PushSample[]): Promise<{ key: 
     }
   }
   const { key, stored } = await issueProbeKey(db, nodeId, 'enrollment');
-  log().child({ logger: 'ingest.enroll' }).info({ node_id: nodeId, context: { key: stored.prefix, reenrolled: Boolean(existing) } }, 'probe enrolled');
+  log().child({ logger: 'ingest.enroll' }).info({ node_id: nodeId, context: { key_prefix: stored.prefix, reenrolled: Boolean(existing) } }, 'probe enrolled');
   return { key, prefix: stored.prefix };
 }

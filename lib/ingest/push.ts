@@ -74,7 +74,9 @@ export async function ingestPush(req: PushRequest, deps: PushDeps): Promise<Plai
       probeVersion: probeVersionFrom(req.header('user-agent')),
       receivedAt: now.toISOString(),
     });
-    logger.info({ node_id: samples[0]!.node_id, context: { accepted: ids.length, key: keyPrefix } }, 'Metrics received from probe');
+    // The one line per accepted push (request_id from the child, node_id here) that starts the
+    // request's trace; the worker adds its own once the samples are stored (worker/consumer.ts).
+    logger.info({ node_id: samples[0]!.node_id, context: { accepted: ids.length, key_prefix: keyPrefix } }, 'Metrics received from probe');
     const answer = { accepted: ids.length, ids, request_id: requestId, ...(nodeKey ? { node_key: nodeKey } : {}) };
     return {
       status: 202,

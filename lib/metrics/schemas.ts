@@ -26,7 +26,8 @@ export function parseInstant(text: string): Date | undefined {
   return undefined;
 }
 
-const instant = (name: string) =>
+/** An optional instant parameter (`start`, `end`) as the metrics and the log search read it. */
+export const instant = (name: string) =>
   z
     .string()
     .transform((text, ctx) => {

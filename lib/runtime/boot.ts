@@ -2,6 +2,7 @@ import { config } from '../config';
 import { closeDatabase, getDatabase, getDatabaseFor } from '../db/client';
 import { errorMessage } from '../db/rows';
 import { createLogger, log } from '../log';
+import { startLogShipping, stopLogShipping } from '../logs/shipper';
 import { createRedis } from '../redis';
 import { consumerSettingsFrom } from '../../worker/consumer';
 import { startWorker, type RunningWorker } from '../../worker/runtime';
@@ -28,6 +29,8 @@ export async function bootWebServer(): Promise<void> {
     if (cfg.NEXT_PHASE === 'phase-production-build') return;
     const database = await getDatabase();
     const mode = await prepareDatabase(database, cfg);
+    // From here on (the store's tables exist), log lines and events also go to the log store.
+    startLogShipping();
     logger.info({ context: { database: database.location, mode, inProcessWorker: cfg.inProcessWorker } }, 'database ready');
     let redis: ReturnType<typeof createRedis> | undefined;
     if (cfg.inProcessWorker) {
@@ -50,6 +53,7 @@ export async function bootWebServer(): Promise<void> {
       logger.info({ context: { signal } }, 'shutting down');
       simulator?.stop();
       await globalForBoot.fiberWorker?.stop();
+      await stopLogShipping();
       redis?.disconnect();
       await closeDatabase();
       logger.info('shutdown complete');

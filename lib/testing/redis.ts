@@ -20,6 +20,7 @@ export const TEST_REDIS_DB = {
   auth: 3,
   purposeUrls: 1,
   admin: 2,
+  logsTrace: 4,
 } as const;
 
 export function testRedisUrl(db: number): string {
