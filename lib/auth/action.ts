@@ -35,6 +35,12 @@ export async function requireActionUser(needed: Role, action: string): Promise<A
   return {
     user,
     requestId,
-    audit: (entry) => insertAuditEntry(db, { ...entry, actorId: user.id, actorEmail: user.email, requestId }),
+    audit: async (entry) => {
+      await insertAuditEntry(db, { ...entry, actorId: user.id, actorEmail: user.email, requestId });
+      // The same request id in the log store, so the audit trail's id finds this change there.
+      log()
+        .child({ logger: 'admin' })
+        .info({ request_id: requestId, user_id: user.id, context: { action: entry.action, target_type: entry.targetType, target_id: entry.targetId, outcome: entry.outcome ?? 'success' } }, `admin change: ${entry.action}`);
+    },
   };
 }

@@ -125,7 +125,7 @@ export function resolveRange(start: Date | undefined, end: Date | undefined, now
   if (span <= 0) {
     errors.push({ parameter: start ? 'start' : 'end', message: `start (${from.toISOString()}) must be before end (${to.toISOString()})` });
   } else if (span > MAX_SEARCH_SPAN_MS) {
-    const message = `a search may span at most ${MAX_SEARCH_RANGE_DAYS} days; this one spans ${(span / DAY_MS).toFixed(1)}`;
+    const message = `a search may span at most ${MAX_SEARCH_RANGE_DAYS} days; this one spans ${(span / DAY_MS).toFixed(1)} days`;
     for (const parameter of ['start', 'end'] as const) {
       if ((parameter === 'start' ? start : end) !== undefined) errors.push({ parameter, message });
     }

@@ -1,5 +1,6 @@
 'use server';
 
+import { randomUUID } from 'node:crypto';
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { getAuth } from '@/lib/auth/auth';
@@ -17,7 +18,7 @@ export async function setupFirstAdmin(_prev: SetupState, form: FormData): Promis
     email: form.get('email'),
     password: form.get('password'),
     confirm: form.get('confirm'),
-  }, h.get('x-request-id'));
+  }, h.get('x-request-id') ?? randomUUID());
   if (!result.ok) return result;
   // Signs the new admin in (nextCookies sets the session cookie on this response).
   await auth.api.signInEmail({ body: { email: result.email, password: String(form.get('password')) }, headers: h });
