@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Database } from '../lib/db/client';
 import type { StorageMode } from '../lib/db/mode';
 import { errorMessage } from '../lib/db/rows';
+import { logShippingStats } from '../lib/logs/shipper';
 import { log } from '../lib/log';
 import { HEARTBEAT_TTL_SECONDS, heartbeatKey, queueStats } from '../lib/queue/stream';
 import { duplicateRedis, whenReady } from '../lib/redis';
@@ -84,7 +85,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     if (!redis) return;
     try {
       await whenReady(redis, 2_000);
-      const value = JSON.stringify({ ...state, pid: process.pid, at: new Date().toISOString() });
+      // The standalone worker's log shipping shows in /api/health through this heartbeat.
+      const value = JSON.stringify({ ...state, logs: logShippingStats() ?? null, pid: process.pid, at: new Date().toISOString() });
       await redis.set(heartbeatKey(workerId), value, 'EX', HEARTBEAT_TTL_SECONDS);
     } catch (err) {
       logger.debug({ context: { error: errorMessage(err) } }, 'heartbeat not written');

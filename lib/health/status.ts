@@ -14,7 +14,7 @@ export interface HealthReport {
   database: { ok: boolean; engine?: string; mode?: string; error?: string };
   redis: { ok: boolean; error?: string };
   queue: (QueueStats & { ok: boolean }) | null;
-  workers: (WorkerState & { pid?: number; at?: string })[];
+  workers: (WorkerState & { pid?: number; at?: string; logs?: ShipperStats | null })[];
   /** This process's log shipping (issue 6); null when it does not ship. */
   logs: LogsHealth | null;
   problems: string[];
@@ -83,6 +83,11 @@ export async function healthReport(getDatabase: () => Promise<Database>, redis: 
     if (!queue.ok) problems.push(`ingest queue lags ${Math.round(stats.lagMs / 1000)} s`);
     workers = await workerHeartbeats(redis);
     if (workers.length === 0) problems.push('no worker heartbeat');
+    // A standalone worker's log shipping (an in-process worker shares this process's, reported below).
+    for (const w of workers) {
+      const { problem } = w.pid === process.pid ? {} : logsHealth(w.logs ?? undefined);
+      if (problem) problems.push(`worker ${w.workerId}: ${problem}`);
+    }
   } catch (err) {
     redisCheck.error = errorMessage(err);
     problems.push('redis unavailable');

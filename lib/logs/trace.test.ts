@@ -6,7 +6,8 @@ import { handlePush, type PushSettings } from '../ingest/push';
 import { issueProbeKey } from '../keys/issue';
 import { log } from '../log';
 import { insertMissingNodes } from '../nodes/queries';
-import { ETL_STREAM } from '../queue/stream';
+import { ETL_STREAM, heartbeatKey } from '../queue/stream';
+import { healthReport } from '../health/status';
 import { createMigratedDatabase, testNode, type TestDatabase } from '../testing/databases';
 import { TEST_REDIS_DB, freshTestRedis } from '../testing/redis';
 import { handleLogSearch, type LogHitJson } from './api';
@@ -161,5 +162,18 @@ describe('a push traced by its request id, from fiber-api to fiber-worker', () =
     expect(stats.dropped).toBeGreaterThanOrEqual(N - 100);
     const baseline = Math.max(off, offAgain);
     expect(withStoreDown, `median push: ${withStoreDown.toFixed(2)} ms with the store down, ${off.toFixed(2)} / ${offAgain.toFixed(2)} ms without shipping`).toBeLessThan(baseline * 2 + 2);
+  });
+
+  it('a standalone worker whose log store fails shows in /api/health through its heartbeat', async () => {
+    const failing = { store: 'postgres', buffered: 42, shipped: 0, dropped: 0, rejected: 0, failing: true, lastError: 'ECONNREFUSED', lastShippedAt: null, lastDroppedAt: null };
+    const beat = { workerId: 'trace-standalone', pid: process.pid + 100_000, logs: failing, at: new Date().toISOString() };
+    await redis.set(heartbeatKey('trace-standalone'), JSON.stringify(beat), 'EX', 30);
+    try {
+      const report = await healthReport(async () => t.database, redis);
+      expect(report.status).toBe('degraded');
+      expect(report.problems).toContainEqual(expect.stringMatching(/^worker trace-standalone: log store \(postgres\) unavailable: 42 documents buffered/));
+    } finally {
+      await redis.del(heartbeatKey('trace-standalone'));
+    }
   });
 });
