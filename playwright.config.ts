@@ -47,7 +47,7 @@ export default defineConfig({
     { name: 'ui', dependencies: ['setup'], use: { ...browser, storageState: ADMIN_STATE } },
   ],
   webServer: {
-    command: `rm -rf ${DATA_DIR} && NODE_ENV=production exec node_modules/.bin/tsx lib/runtime/server.ts`,
+    command: `rm -rf ${DATA_DIR} && NODE_ENV=production exec node --import tsx lib/runtime/server.ts`,
     url: `http://127.0.0.1:${PORT}/api/health`,
     timeout: 180_000,
     reuseExistingServer: false,

@@ -124,7 +124,7 @@ async function rssMb(pid: number): Promise<number> {
   return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
 }
 
-/** The worker's own node process (tsx runs it as a child of the tsx launcher). */
+/** The worker's process and any children it has (RSS is summed over them). */
 async function nodePids(root: number): Promise<number[]> {
   const children = (await readFile(`/proc/${root}/task/${root}/children`, 'utf8').catch(() => '')).trim().split(/\s+/).filter(Boolean).map(Number);
   return [root, ...(await Promise.all(children.map(nodePids))).flat()];
@@ -203,7 +203,7 @@ async function rawBaselines(database: Database) {
 }
 
 /** What `npm start` runs once the build exists. */
-const WEB_SERVER = ['node_modules/.bin/tsx', 'lib/runtime/server.ts'];
+const WEB_SERVER = ['node', '--import', 'tsx', 'lib/runtime/server.ts'];
 
 const baseEnv = { NODE_ENV: 'production', REDIS_URL: testRedisUrl(REDIS_DB), PORT: String(PORT), PUSH_RATE_LIMIT_PER_MINUTE: '1000000', FIBER_DEMO: '0' };
 
@@ -214,7 +214,7 @@ async function main() {
   await (await freshTestRedis(REDIS_DB)).flushdb();
   const env = { ...baseEnv, DATABASE_URL: pg.url! };
   const web = startProcess(WEB_SERVER, env);
-  const worker = startProcess(['node_modules/.bin/tsx', 'worker/main.ts'], { ...env, WORKER_ID: 'bench' });
+  const worker = startProcess(['node', '--import', 'tsx', 'worker/main.ts'], { ...env, WORKER_ID: 'bench' });
   await waitHttp(`http://127.0.0.1:${PORT}/api/health`);
   const pgOurs = await measure('PostgreSQL 15 + Redis, web + separate worker', await setupProbes(pg.database), () => countMetrics(pg.database), [web, worker], worker.pid);
   await Promise.all([exited(web), exited(worker)]);

@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib';
 
 /** What `npm start` runs once the build exists, in its own process group (killed as a group). */
 export function startServer(env: Record<string, string>): ChildProcess {
-  return spawn('node_modules/.bin/tsx', ['lib/runtime/server.ts'], {
+  return spawn('node', ['--import', 'tsx', 'lib/runtime/server.ts'], {
     env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
     detached: true,

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { expect, test } from '@playwright/test';
 
 test('a wrong configuration value stops start-up with a message naming the variable', async () => {
-  const child = spawn('node_modules/.bin/tsx', ['lib/runtime/server.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'lib/runtime/server.ts'], {
     env: { ...process.env, NODE_ENV: 'production', PORT: '3111', FIBER_DATA_DIR: 'data/e2e-bad-config', FIBER_TIMESCALE: 'maybe', NEXT_TELEMETRY_DISABLED: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -11,12 +11,11 @@ import { migrate } from '@/drizzle/migrate';
  * database, the password on standard input. The stored password is a hash, never the input.
  */
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 
 describe('fiber users create', () => {
   let t: TestDatabase;
   const run = (args: string[], input: string) =>
-    spawnSync(TSX, ['lib/cli/fiber.ts', ...args], {
+    spawnSync(process.execPath, ['--import', 'tsx', 'lib/cli/fiber.ts', ...args], {
       cwd: ROOT,
       input,
       encoding: 'utf8',

@@ -2,7 +2,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+/**
+ * Our entry points run as `node --import tsx <script>`, one process, as `npm start` and `npm run
+ * worker` run them. The `tsx` launcher instead forwards signals to a child node process and
+ * SIGKILLs it when the child does not acknowledge within ~60 ms (busy event loop, loaded CI
+ * machine): a graceful SIGTERM then became exit 143.
+ */
+const NODE_ARGS = ['--import', 'tsx'];
 
 export interface Finished {
   code: number | null;
@@ -13,7 +19,7 @@ export interface Finished {
 
 /** Runs one of our TypeScript entry points (e.g. `drizzle/cli.ts`) as a separate process. */
 export function startScript(script: string, args: string[], env: Record<string, string>): ChildProcess & { finished: Promise<Finished>; readonly output: string } {
-  const child = spawn(TSX, [path.join(ROOT, script), ...args], {
+  const child = spawn(process.execPath, [...NODE_ARGS, path.join(ROOT, script), ...args], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
