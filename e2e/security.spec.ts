@@ -8,9 +8,12 @@ test.describe('signed out', () => {
   test.use({ storageState: { cookies: [], origins: [] } });
 
   test('every page sends you to sign-in (back to the page afterwards); the read API answers 401', async ({ page, request }) => {
-    for (const path of ['/', '/admin/nodes', '/admin/users', '/admin/tokens', '/admin/audit', '/account']) {
+    for (const path of ['/', '/logs', '/logs?tab=events', '/admin/nodes', '/admin/users', '/admin/tokens', '/admin/audit', '/account']) {
       await page.goto(path);
       await expect(page, path).toHaveURL(/\/sign-in(\?|$)/);
+      // A real redirect, not a 200 whose streamed body redirects afterwards.
+      const res = await request.get(path, { maxRedirects: 0 });
+      expect(res.status(), path).toBe(307);
     }
     await page.goto(`/nodes/${kano.nodeId}?range=7d`);
     await expect(page).toHaveURL(new RegExp(`/sign-in\\?next=${encodeURIComponent(`/nodes/${kano.nodeId}`)}`));
