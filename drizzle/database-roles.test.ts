@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { config, parseConfig } from '../lib/config';
 import { closeDatabase, getDatabase, getDatabaseFor, type Db } from '../lib/db/client';
@@ -11,6 +10,7 @@ import { existingNodeIds, getNetworkKpis, insertMissingNodes, listNodesWithLates
 import { createMigratedDatabase, createTestDatabase, testDatabaseName, testNode, type TestDatabase } from '../lib/testing/databases';
 import { migrate, rollback } from './migrate';
 import { migrations } from './migrations';
+import { expectDenied, onCluster } from '@/lib/testing/roles';
 
 /**
  * Migration 5's roles, proven by logging in: on PostgreSQL 15 a throw-away LOGIN role per group
@@ -40,27 +40,6 @@ const urlAs = (user: string, database: string) => {
 vi.stubEnv('DATABASE_URL', urlAs(new URL(base.FIBER_TEST_POSTGRES_URL).username, DB_NAME));
 vi.stubEnv('DATABASE_READER_URL', urlAs(LOGINS.reader, DB_NAME));
 vi.stubEnv('DATABASE_WORKER_URL', urlAs(LOGINS.worker, DB_NAME));
-
-async function onCluster(statements: string[]): Promise<void> {
-  const admin = postgres(base.FIBER_TEST_POSTGRES_URL, { max: 1, onnotice: () => {} });
-  try {
-    for (const s of statements) await admin.unsafe(s);
-  } finally {
-    await admin.end();
-  }
-}
-
-/** Fails unless `work` is refused for lack of privilege (42501), not for any other reason. */
-async function expectDenied(work: Promise<unknown>): Promise<void> {
-  const err: unknown = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (err === undefined) throw new Error('expected "permission denied", but it succeeded');
-  const cause = ((err as { cause?: unknown }).cause ?? err) as { code?: string; message?: string };
-  expect(cause.message).toMatch(/permission denied/);
-  expect(cause.code).toBe('42501');
-}
 
 /** Every grant to the two roles in this database's schema, as "role PRIVILEGE relation[.column]". */
 async function grantsInPublic(db: Db): Promise<string[]> {

@@ -13,6 +13,20 @@ export async function getOrCreateSecret(db: Db, name: string): Promise<string> {
   return rows[0]!.value;
 }
 
+/** The one-time setup's claim: true for the first caller only, however many submit at once. */
+export async function claimFirstRunSetup(db: Db): Promise<boolean> {
+  const claimed = await queryRows(
+    db,
+    sql`INSERT INTO app_secrets (name, value) VALUES ('setup-claim', ${new Date().toISOString()}) ON CONFLICT (name) DO NOTHING RETURNING name`,
+  );
+  return claimed.length > 0;
+}
+
+/** Gives the claim back after a failed setup, so it can be retried. */
+export async function releaseFirstRunSetup(db: Db): Promise<void> {
+  await db.execute(sql`DELETE FROM app_secrets WHERE name = 'setup-claim'`);
+}
+
 export async function countUsers(db: Db): Promise<number> {
   const rows = await queryRows<{ n: number | string }>(db, sql`SELECT count(*) AS n FROM users`);
   return Number(rows[0]?.n ?? 0);

@@ -1,10 +1,8 @@
-import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { insertAuditEntry } from '../audit/queries';
 import type { Db } from '../db/client';
-import { queryRows } from '../db/rows';
 import type { Auth } from './auth';
-import { countUsers } from './queries';
+import { claimFirstRunSetup, countUsers, releaseFirstRunSetup } from './queries';
 import { emailSchema, fieldErrors, passwordSchema } from './schemas';
 import { createUserAccount } from './users';
 
@@ -30,11 +28,7 @@ export async function createFirstAdmin(db: Db, auth: Auth, input: Record<string,
   if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error), values };
   const alreadySetUp = { ok: false as const, errors: { form: 'Setup is already done: an account exists. Sign in instead.' }, values };
   if ((await countUsers(db)) > 0) return alreadySetUp;
-  const claimed = await queryRows(
-    db,
-    sql`INSERT INTO app_secrets (name, value) VALUES ('setup-claim', ${new Date().toISOString()}) ON CONFLICT (name) DO NOTHING RETURNING name`,
-  );
-  if (claimed.length === 0) return alreadySetUp;
+  if (!(await claimFirstRunSetup(db))) return alreadySetUp;
   try {
     const user = await createUserAccount(auth, { name: parsed.data.name, email: parsed.data.email, password: parsed.data.password, role: 'admin' });
     await insertAuditEntry(db, {
@@ -48,7 +42,7 @@ export async function createFirstAdmin(db: Db, auth: Auth, input: Record<string,
     });
     return { ok: true, email: user.email };
   } catch (err) {
-    await db.execute(sql`DELETE FROM app_secrets WHERE name = 'setup-claim'`);
+    await releaseFirstRunSetup(db);
     throw err;
   }
 }

@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GET as getMetrics } from '@/app/api/metrics/route';
 import { GET as getNodes } from '@/app/api/nodes/route';
@@ -20,6 +19,7 @@ import { getRedis } from '@/lib/redis';
 import { createTestDatabase, testDatabaseName, testNode, type TestDatabase } from '@/lib/testing/databases';
 import { startScript, waitFor, type Finished } from '@/lib/testing/processes';
 import { TEST_REDIS_DB, freshTestRedis } from '@/lib/testing/redis';
+import { expectDenied, onCluster } from '@/lib/testing/roles';
 
 /**
  * The per-purpose database URLs, wired end to end on PostgreSQL 15: a throw-away database
@@ -70,27 +70,6 @@ const seeded = testNode({ nodeName: `probe-purl-seeded-${suffix}` });
 const quiet = testNode({ nodeName: `probe-purl-quiet-${suffix}` });
 const NOW = Math.floor(Date.now() / 1000) * 1000;
 const SEEDED_MINUTES_AGO = [30, 20, 0.5];
-
-async function onCluster(statements: string[]): Promise<void> {
-  const admin = postgres(base.FIBER_TEST_POSTGRES_URL, { max: 1, onnotice: () => {} });
-  try {
-    for (const s of statements) await admin.unsafe(s);
-  } finally {
-    await admin.end();
-  }
-}
-
-/** Fails unless `work` is refused for lack of privilege (42501), not for any other reason. */
-async function expectDenied(work: Promise<unknown>): Promise<void> {
-  const err: unknown = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (err === undefined) throw new Error('expected "permission denied", but it succeeded');
-  const cause = ((err as { cause?: unknown }).cause ?? err) as { code?: string; message?: string };
-  expect(cause.message).toMatch(/permission denied/);
-  expect(cause.code).toBe('42501');
-}
 
 /** Logins connected to this file's database right now, as the owner sees them in pg_stat_activity. */
 async function connectedLogins(db: Db): Promise<string[]> {
