@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { sql } from 'drizzle-orm';
 import { openDatabase, type Database } from '../lib/db/client';
@@ -23,7 +24,24 @@ import { migrate } from '../drizzle/migrate';
 
 const REDIS_DB = 13;
 const PORT = 3210;
-const SECONDS = Number(process.argv[2] ?? 10);
+/**
+ * `npm run bench:ingest -- [--seconds 10] [--only postgres|embedded] [--logs both|default|warn]`
+ *
+ * `--logs`: each set-up runs with the default log shipping (every push's `fiber-api` line and
+ * its `fiber-worker` "samples stored" line go to the log store, here the same database as the
+ * samples) and with LOG_SHIP_LEVEL=warn (what the metrics database carries when the log lines
+ * go to Elasticsearch or only warnings are shipped); `both` (the default) prints the two.
+ */
+type LogVariant = 'default' | 'warn';
+const { values: opts } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, only: { type: 'string' }, logs: { type: 'string', default: 'both' } } });
+const SECONDS = Number(opts.seconds);
+const ONLY = opts.only;
+const LOG_VARIANTS: LogVariant[] = opts.logs === 'both' ? ['default', 'warn'] : opts.logs === 'default' || opts.logs === 'warn' ? [opts.logs] : [];
+if (!(SECONDS >= 2) || (ONLY !== undefined && ONLY !== 'postgres' && ONLY !== 'embedded') || LOG_VARIANTS.length === 0) {
+  throw new Error('usage: npm run bench:ingest -- [--seconds N ≥ 2] [--only postgres|embedded] [--logs both|default|warn]');
+}
+const logEnv = (v: LogVariant): Record<string, string> => (v === 'warn' ? { LOG_SHIP_LEVEL: 'warn' } : {});
+const logLabel = (v: LogVariant) => (v === 'warn' ? 'LOG_SHIP_LEVEL=warn' : 'default log shipping (2 lines per push into the same database)');
 const NODES = 50;
 
 interface Probe {
@@ -37,7 +55,14 @@ async function setupProbes(database: Database): Promise<Probe[]> {
   return Promise.all(nodes.map(async (n) => ({ nodeId: n.nodeId, key: (await issueProbeKey(database.db, n.nodeId, 'bench')).key })));
 }
 
+/**
+ * `BENCH_CPU_PROF_DIR=/tmp/prof npm run bench:ingest` writes a V8 CPU profile of the web server
+ * and the worker there (Node refuses --cpu-prof in NODE_OPTIONS), to see where a push's time goes.
+ */
+const PROFILE_FLAGS = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
+
 function startProcess(args: string[], env: Record<string, string>): ChildProcess {
+  if (args[0] === 'node') args = ['node', ...PROFILE_FLAGS, ...args.slice(1)];
   return spawn(args[0]!, args.slice(1), {
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -208,26 +233,35 @@ const WEB_SERVER = ['node', '--import', 'tsx', 'lib/runtime/server.ts'];
 const baseEnv = { NODE_ENV: 'production', REDIS_URL: testRedisUrl(REDIS_DB), PORT: String(PORT), PUSH_RATE_LIMIT_PER_MINUTE: '1000000', FIBER_DEMO: '0' };
 
 async function main() {
-  // 1. PostgreSQL 15 + Redis, separate worker.
+  for (const variant of LOG_VARIANTS) {
+    if (ONLY !== 'embedded') await benchPostgres(variant);
+    if (ONLY !== 'postgres') await benchEmbedded(variant);
+  }
+}
+
+/** 1. PostgreSQL 15 + Redis, separate worker. */
+async function benchPostgres(logs: LogVariant) {
   const pg = await createTestDatabase('postgres');
   await migrate(pg.database, { timescale: 'auto' });
   await (await freshTestRedis(REDIS_DB)).flushdb();
-  const env = { ...baseEnv, DATABASE_URL: pg.url! };
+  const env = { ...baseEnv, ...logEnv(logs), DATABASE_URL: pg.url! };
   const web = startProcess(WEB_SERVER, env);
   const worker = startProcess(['node', '--import', 'tsx', 'worker/main.ts'], { ...env, WORKER_ID: 'bench' });
   await waitHttp(`http://127.0.0.1:${PORT}/api/health`);
-  const pgOurs = await measure('PostgreSQL 15 + Redis, web + separate worker', await setupProbes(pg.database), () => countMetrics(pg.database), [web, worker], worker.pid);
+  const pgOurs = await measure(`PostgreSQL 15 + Redis, web + separate worker; ${logLabel(logs)}`, await setupProbes(pg.database), () => countMetrics(pg.database), [web, worker], worker.pid);
   await Promise.all([exited(web), exited(worker)]);
   printBaselines(pgOurs, await rawBaselines(pg.database));
   await pg.cleanup();
+}
 
+async function benchEmbedded(logs: LogVariant) {
   // 2. Embedded default: the server holds the PGlite directory, so probes enrol through the
   // API (FIBER_ENROLLMENT_KEY) and the committed count comes from the worker's own counters in
   // /api/health.
   const dir = await mkdtemp(path.join(tmpdir(), 'fiber-bench-ingest-'));
   await (await freshTestRedis(REDIS_DB)).flushdb();
   const enrollmentKey = 'bench-enrollment-key-0123456789abcdef';
-  const embeddedEnv = { ...baseEnv, FIBER_DATA_DIR: dir, FIBER_ENROLLMENT_KEY: enrollmentKey };
+  const embeddedEnv = { ...baseEnv, ...logEnv(logs), FIBER_DATA_DIR: dir, FIBER_ENROLLMENT_KEY: enrollmentKey };
   const server = startProcess(WEB_SERVER, embeddedEnv);
   await waitHttp(`http://127.0.0.1:${PORT}/api/health`);
   const probes = await enrolProbes(enrollmentKey);
@@ -235,7 +269,7 @@ async function main() {
     const health = (await (await fetch(`http://127.0.0.1:${PORT}/api/health`)).json()) as { workers: { ingest: { inserted: number } | null }[] };
     return health.workers.reduce((sum, w) => sum + (w.ingest?.inserted ?? 0), 0);
   };
-  const embeddedOurs = await measure('embedded default (PGlite + TimescaleDB), worker in-process', probes, inserted, [server], server.pid);
+  const embeddedOurs = await measure(`embedded default (PGlite + TimescaleDB), worker in-process; ${logLabel(logs)}`, probes, inserted, [server], server.pid);
   await exited(server);
   const embedded = await openDatabase({ dataDir: path.join(dir, 'pg') });
   printBaselines(embeddedOurs, await rawBaselines(embedded));

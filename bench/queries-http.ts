@@ -3,7 +3,7 @@
  * keep-alive HTTP client (node:http, so the client adds as little as possible to the figures),
  * percentiles, and the weight of the JavaScript the overview page loads.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { gzipSync } from 'node:zlib';
 
@@ -51,6 +51,33 @@ export async function waitHttp(url: string, child: ChildProcess): Promise<void> 
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 
+/** The signed-in viewer's session cookie (`name=value`), sent with every request once set. */
+let sessionCookie: string | undefined;
+
+/**
+ * Every page and read API needs a session (issue 5), so the bench signs in like a NOC viewer:
+ * the account is created with the real CLI (`npm run fiber -- users create`), then signed in
+ * through better-auth's own endpoint, and the cookie rides on every measured request.
+ */
+export async function signInViewer(base: string, env: Record<string, string>): Promise<void> {
+  const email = 'bench-viewer@noc.example';
+  const password = `bench-${Math.random().toString(36).slice(2)}-passphrase`;
+  const created = spawnSync(process.execPath, ['--import', 'tsx', 'lib/cli/fiber.ts', 'users', 'create', '--email', email, '--role', 'viewer', '--password-stdin'], {
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    input: `${password}\n`,
+    encoding: 'utf8',
+  });
+  if (created.status !== 0) throw new Error(`creating the bench viewer failed: ${created.stderr}`);
+  const res = await fetch(`${base}/api/auth/sign-in/email`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: base },
+    body: JSON.stringify({ email, password }),
+  });
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('fiber.session_token='));
+  if (!res.ok || !cookie) throw new Error(`bench sign-in failed: HTTP ${res.status} ${await res.text()}`);
+  sessionCookie = cookie.split(';')[0];
+}
+
 export interface HttpResult {
   status: number;
   headers: http.IncomingHttpHeaders;
@@ -60,7 +87,7 @@ export interface HttpResult {
 /** GET with a kept-alive connection; resolves once the whole body is in. */
 export function get(url: string): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent }, (res) => {
+    const req = http.get(url, { agent, headers: sessionCookie ? { cookie: sessionCookie } : {} }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
@@ -154,7 +181,12 @@ export async function browserScripts(base: string): Promise<ScriptWeight[] | und
     return undefined;
   }
   try {
-    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    if (sessionCookie) {
+      const [name, ...value] = sessionCookie.split('=');
+      await context.addCookies([{ name: name!, value: value.join('='), url: base }]);
+    }
+    const page = await context.newPage();
     const pending: Promise<ScriptWeight | undefined>[] = [];
     page.on('response', (res) => {
       if (res.request().resourceType() !== 'script') return;

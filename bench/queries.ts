@@ -24,7 +24,7 @@ import { getLatencySparklines, getNetworkKpis, listNodesWithLatestSample } from 
 import { createTestDatabase } from '../lib/testing/databases';
 import { testRedisUrl } from '../lib/testing/redis';
 import { migrate } from '../drizzle/migrate';
-import { browserScripts, closeClient, get, htmlScripts, measure, startServer, stopServer, waitHttp, type Figures, type ScriptWeight } from './queries-http';
+import { browserScripts, closeClient, get, signInViewer, htmlScripts, measure, startServer, stopServer, waitHttp, type Figures, type ScriptWeight } from './queries-http';
 import { insertLiveMinutes, seedBenchData } from './queries-seed';
 
 const { values: opts } = parseArgs({ options: { nodes: { type: 'string', default: '1000' }, runs: { type: 'string', default: '200' } } });
@@ -128,6 +128,7 @@ async function main() {
 
     server = startServer({ DATABASE_URL: pg.url!, FIBER_TIMESCALE: 'off', FIBER_DEMO: '0', REDIS_URL: testRedisUrl(REDIS_DB), PORT: String(PORT) });
     await waitHttp(`${BASE}/api/health`, server);
+    await signInViewer(BASE, { DATABASE_URL: pg.url!, FIBER_TIMESCALE: 'off', REDIS_URL: testRedisUrl(REDIS_DB) });
 
     // Live, up nodes in a fixed order; run i of measurement k reads node (3i + k), so the SQL,
     // the query function and the API each read nodes the others have not just warmed.
