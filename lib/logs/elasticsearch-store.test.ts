@@ -320,6 +320,22 @@ describe('writes', () => {
     expect(requests).toHaveLength(1);
   });
 
+  it('sends a batch that failed as a whole again under the same ids: stored before the failure, it is overwritten, not duplicated', async () => {
+    const answers: unknown[] = [new cjs.errors.TimeoutError('Request timed out'), bulkAnswer(ok, ok), bulkAnswer(ok)];
+    const { requests, store } = harness(() => answers.shift());
+    const docs = [log('one'), log('two')];
+    await expect(store.writeLogs(docs)).rejects.toThrow();
+    // The shipper puts the same objects back and sends them with its next flush.
+    await expect(store.writeLogs(docs)).resolves.toEqual({ written: 2, rejected: [] });
+    expect(requests).toHaveLength(2);
+    expect(requests[1]!.body).toEqual(requests[0]!.body);
+    // Another document, even an equal one, is another line with its own id.
+    await expect(store.writeLogs([log('one')])).resolves.toEqual({ written: 1, rejected: [] });
+    const idsOf = (r: Req) => (r.body as BulkLine[]).filter((_, i) => i % 2 === 0).map((l) => (l.index as { _id: string })._id);
+    expect(idsOf(requests[2]!)).toHaveLength(1);
+    expect(idsOf(requests[0]!)).not.toContain(idsOf(requests[2]!)[0]);
+  });
+
   it('does not throw when a retry round fails as a whole: stored items must not be sent again by the caller', async () => {
     const answers: unknown[] = [bulkAnswer(ok, tooMany), esError(500, 'internal_server_error', 'boom'), bulkAnswer(ok)];
     const { requests, store } = harness(() => answers.shift());

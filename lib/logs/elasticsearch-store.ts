@@ -120,6 +120,18 @@ export function createElasticsearchStore(client: Client, options: ElasticsearchS
     }
   }
 
+  /**
+   * A document keeps its id across write calls: the shipper hands the same objects back after a
+   * failed call, and a bulk request that timed out may have been stored all the same; sent again
+   * under the same `_id`, each document overwrites itself instead of appearing twice.
+   */
+  const ids = new WeakMap<object, string>();
+  function idOf(doc: object): string {
+    let id = ids.get(doc);
+    if (!id) ids.set(doc, (id = newDocId()));
+    return id;
+  }
+
   async function bulkOnce(alias: string, batch: { id: string; doc: object }[]): Promise<BulkItemResult[]> {
     const res = await client.bulk({
       // An alias that is not there must not silently become a plain index of that name.
@@ -136,13 +148,14 @@ export function createElasticsearchStore(client: Client, options: ElasticsearchS
   /**
    * Items refused with 429 are re-sent (alone, with backoff), others are rejected with their
    * reason. Ids are fixed per document before the first attempt, so a re-sent item can never
-   * duplicate one that was stored. A failed first request throws (nothing is known stored); a
+   * duplicate one that was stored. A failed first request throws (nothing is known stored, and
+   * the documents keep their ids, so the caller's re-send overwrites whatever was); a
    * failed retry round counts as a round for the items it carried, so the caller never re-sends
    * documents that were stored.
    */
   async function write<T extends LogDocument | EventDocument>(alias: string, docs: T[]): Promise<WriteResult> {
     const result: WriteResult = { written: 0, rejected: [] };
-    let pending = docs.map((doc) => ({ id: newDocId(), doc, reason: '' }));
+    let pending = docs.map((doc) => ({ id: idOf(doc), doc, reason: '' }));
     for (let round = 0; pending.length > 0; round++) {
       if (round > 0) await sleep(retryDelayMs * 2 ** (round - 1));
       const retry: typeof pending = [];
