@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { config, parseConfig } from '@/lib/config';
 import { closeDatabase } from '@/lib/db/client';
+import { parseServerTiming } from '@/lib/http/server-timing';
 import { insertMetricBatch } from '@/lib/metrics/queries';
 import { insertMissingNodes } from '@/lib/nodes/queries';
 import { getRedis } from '@/lib/redis';
@@ -79,6 +80,8 @@ describe('API route modules', () => {
     expect(schemaValidator(readSchemaFixture('metrics-response.schema.json'))(body)).toEqual([]);
     expect(body).toMatchObject({ aggregation: 'raw', summary: { avg_latency: 11, sample_count: 3 } });
     expect(first.headers.get('x-cache')).toBe('MISS');
+    // Where the time went: the session check, the cache read, the query, the JSON, the cache write.
+    expect(Object.keys(parseServerTiming(first.headers.get('server-timing')))).toEqual(['cache', 'query', 'json', 'cache-write', 'auth']);
 
     const keys = await redis.keys(`cache:metrics:${node.nodeId}:*`);
     expect(keys).toHaveLength(1);
@@ -86,6 +89,7 @@ describe('API route modules', () => {
     const again = await getMetrics(authed(url));
     expect(again.headers.get('x-cache')).toBe('HIT');
     expect(await again.text()).toBe(text);
+    expect(Object.keys(parseServerTiming(again.headers.get('server-timing')))).toEqual(['cache', 'auth']);
   });
 
   it('GET /api/metrics refuses bad parameters with problem+json', async () => {
@@ -100,6 +104,7 @@ describe('API route modules', () => {
     expect(listed.status).toBe(200);
     const { nodes } = (await listed.json()) as { nodes: { node_id: string; status: string }[] };
     expect(nodes.map((n) => [n.node_id, n.status])).toEqual([[node.nodeId, 'up']]);
+    expect(Object.keys(parseServerTiming(listed.headers.get('server-timing')))).toEqual(['query', 'json', 'auth']);
 
     const one = await getNode(authed(`http://localhost/api/nodes/${node.nodeId}`), { params: Promise.resolve({ id: node.nodeId }) });
     expect(one.status).toBe(200);
@@ -120,6 +125,8 @@ describe('API route modules', () => {
       expect(res.status).toBe(401);
       expect(res.headers.get('content-type')).toBe('application/problem+json');
       expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      // Nothing about the server's inner timings for someone who is not signed in.
+      expect(res.headers.get('server-timing')).toBeNull();
       expect(await res.text()).not.toContain(node.nodeName);
     }
   });

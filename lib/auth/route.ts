@@ -1,6 +1,7 @@
 import 'server-only';
 import { problemResponse } from '../http/problem';
 import { requestIdOf } from '../http/request';
+import { ServerTiming, withServerTiming } from '../http/server-timing';
 import type { Role } from './roles';
 import { authenticateRequest, type Principal } from './session';
 
@@ -11,11 +12,12 @@ import { authenticateRequest, type Principal } from './session';
 export function withAuth<Ctx = undefined>(needed: Role, handler: (req: Request, principal: Principal, ctx: Ctx) => Promise<Response>) {
   return async (req: Request, ctx?: Ctx): Promise<Response> => {
     let principal: Principal;
+    const timing = new ServerTiming();
     try {
-      principal = await authenticateRequest(req, needed);
+      principal = await timing.time('auth', () => authenticateRequest(req, needed));
     } catch (err) {
       return problemResponse(err, requestIdOf(req));
     }
-    return handler(req, principal, ctx as Ctx);
+    return withServerTiming(await handler(req, principal, ctx as Ctx), timing);
   };
 }

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Db } from '../db/client';
 import { ApiError, problemResponse } from '../http/problem';
 import { invalidParameters, parameterErrors, requestIdOf, searchParamsObject } from '../http/request';
+import { ServerTiming, withServerTiming } from '../http/server-timing';
 import { log } from '../log';
 import { metricsCacheKey, readCachedMetrics, writeCachedMetrics, type CacheOutcome } from './cache';
 import { metricsQuerySchema } from './schemas';
@@ -28,12 +29,14 @@ export async function handleMetricsRequest(req: Request, deps: MetricsDeps): Pro
     const request = resolveMetricsRequest(parsed.data, deps.now?.() ?? new Date());
 
     const key = metricsCacheKey(request);
-    const cached = await readCachedMetrics(deps.redis, key);
-    if (cached.body !== undefined) return respond(cached.body, 'hit', requestId);
+    const timing = new ServerTiming();
+    const cached = await timing.time('cache', () => readCachedMetrics(deps.redis, key));
+    if (cached.body !== undefined) return withServerTiming(respond(cached.body, 'hit', requestId), timing);
 
-    const body = JSON.stringify(await buildMetricsResponse(deps.db, request));
-    if (cached.outcome === 'miss') await writeCachedMetrics(deps.redis, key, body);
-    return respond(body, cached.outcome, requestId);
+    const response = await timing.time('query', () => buildMetricsResponse(deps.db, request));
+    const body = await timing.time('json', () => JSON.stringify(response));
+    if (cached.outcome === 'miss') await timing.time('cache-write', () => writeCachedMetrics(deps.redis, key, body));
+    return withServerTiming(respond(body, cached.outcome, requestId), timing);
   } catch (err) {
     if (!(err instanceof ApiError)) logger.error({ exception: err }, 'metrics request failed unexpectedly');
     return problemResponse(err, requestId);

@@ -1,6 +1,7 @@
 import type { Db } from '../db/client';
 import { ApiError, problemResponse } from '../http/problem';
 import { invalidParameters, parameterErrors, requestIdOf, searchParamsObject } from '../http/request';
+import { ServerTiming, withServerTiming } from '../http/server-timing';
 import { log } from '../log';
 import { getNodeWithLatestSample, listNodesWithLatestSample, type NodeWithLatestSample } from './queries';
 import { nodeIdSchema, nodesQuerySchema } from './schemas';
@@ -72,8 +73,11 @@ export async function handleGetNode(req: Request, id: string, deps: NodesDeps): 
 
 async function answer(req: Request, logger: string, run: () => Promise<unknown>): Promise<Response> {
   const requestId = requestIdOf(req);
+  const timing = new ServerTiming();
   try {
-    return Response.json(await run(), { headers: { 'cache-control': 'no-store', 'x-request-id': requestId } });
+    const result = await timing.time('query', run);
+    const body = await timing.time('json', () => JSON.stringify(result));
+    return withServerTiming(new Response(body, { headers: { 'content-type': 'application/json', 'cache-control': 'no-store', 'x-request-id': requestId } }), timing);
   } catch (err) {
     if (!(err instanceof ApiError)) log().child({ logger, request_id: requestId }).error({ exception: err }, 'nodes request failed unexpectedly');
     return problemResponse(err, requestId);
