@@ -12,6 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { sql } from 'drizzle-orm';
+import { parseConfig } from '../lib/config';
 import { openDatabase, type Database } from '../lib/db/client';
 import { queryRows, toNumber } from '../lib/db/rows';
 import { issueProbeKey } from '../lib/keys/issue';
@@ -23,6 +24,8 @@ import { freshTestRedis, testRedisUrl } from '../lib/testing/redis';
 import { migrate } from '../drizzle/migrate';
 
 const REDIS_DB = 13;
+/** The worker's batch size in this run (WORKER_BATCH_SIZE, or its default). */
+const WORKER_BATCH = parseConfig(process.env).WORKER_BATCH_SIZE;
 const PORT = 3210;
 /**
  * `npm run bench:ingest -- [--seconds 10] [--only postgres|embedded] [--logs both|default|warn]`
@@ -221,8 +224,9 @@ async function rawBaselines(database: Database) {
     probeType: 'ping',
     metadata: null,
   }));
+  // Statements of the worker's own batch size, so the ratio compares like with like.
   t = performance.now();
-  for (let i = 0; i < rows.length; i += 1000) await insertMetricBatch(database.db, rows.slice(i, i + 1000));
+  for (let i = 0; i < rows.length; i += WORKER_BATCH) await insertMetricBatch(database.db, rows.slice(i, i + WORKER_BATCH));
   const insertRate = rows.length / ((performance.now() - t) / 1000);
   return { xaddRate, insertRate };
 }
@@ -283,7 +287,7 @@ function exited(child: ChildProcess): Promise<void> {
 
 function printBaselines(ours: { e2eRate: number; acceptedRate: number }, raw: { xaddRate: number; insertRate: number }) {
   const ratio = (a: number, b: number) => (a / b).toFixed(2);
-  console.log(`  raw baselines (same run, same table): pipelined XADD ${Math.round(raw.xaddRate)} entries/s; insertMetricBatch ×1000 ${Math.round(raw.insertRate)} rows/s`);
+  console.log(`  raw baselines (same run, same table): pipelined XADD ${Math.round(raw.xaddRate)} entries/s; insertMetricBatch ×${WORKER_BATCH} ${Math.round(raw.insertRate)} rows/s`);
   console.log(`    batches accepted ÷ raw XADD: ${ratio(ours.acceptedRate, raw.xaddRate)}; end to end ÷ raw insert: ${ratio(ours.e2eRate, raw.insertRate)}`);
 }
 
