@@ -18,7 +18,7 @@ import { queryRows, toNumber } from '../lib/db/rows';
 import { issueProbeKey } from '../lib/keys/issue';
 import { insertMetricBatch } from '../lib/metrics/queries';
 import { insertMissingNodes } from '../lib/nodes/queries';
-import { ETL_STREAM } from '../lib/queue/stream';
+import { ETL_STREAM, enqueueSamples } from '../lib/queue/stream';
 import { createTestDatabase, testNode } from '../lib/testing/databases';
 import { freshTestRedis, testRedisUrl } from '../lib/testing/redis';
 import { migrate } from '../drizzle/migrate';
@@ -252,10 +252,53 @@ async function benchPostgres(logs: LogVariant) {
   const web = startProcess(WEB_SERVER, env);
   const worker = startProcess(['node', '--import', 'tsx', 'worker/main.ts'], { ...env, WORKER_ID: 'bench' });
   await waitHttp(`http://127.0.0.1:${PORT}/api/health`);
-  const pgOurs = await measure(`PostgreSQL 15 + Redis, web + separate worker; ${logLabel(logs)}`, await setupProbes(pg.database), () => countMetrics(pg.database), [web, worker], worker.pid);
+  const probes = await setupProbes(pg.database);
+  const pgOurs = await measure(`PostgreSQL 15 + Redis, web + separate worker; ${logLabel(logs)}`, probes, () => countMetrics(pg.database), [web, worker], worker.pid);
   await Promise.all([exited(web), exited(worker)]);
-  printBaselines(pgOurs, await rawBaselines(pg.database));
+  const drainRate = await drainBacklog(pg.database, probes, { ...env, WORKER_ID: 'bench-drain' });
+  const raw = await rawBaselines(pg.database);
+  printBaselines(pgOurs, raw);
+  console.log(`    worker drain ÷ raw insert: ${(drainRate / raw.insertRate).toFixed(2)}`);
   await pg.cleanup();
+}
+
+/**
+ * The worker alone: a backlog enqueued while no worker runs (as after a worker outage), then
+ * one worker started; the rate from its first commit to its last. Nothing else competes for the
+ * cores, so next to the raw insert this is what the worker's own path costs (read, validation,
+ * node check, last_seen_at, commit, XACK + XDEL).
+ */
+async function drainBacklog(database: Database, probes: Probe[], env: Record<string, string>): Promise<number> {
+  const redis = await freshTestRedis(REDIS_DB);
+  const total = 200_000;
+  const base = Date.now() - 120_000;
+  for (let i = 0; i < total; i += 100) {
+    const probe = probes[(i / 100) % probes.length]!;
+    const samples = Array.from({ length: 100 }, (_, j) => ({
+      node_id: probe.nodeId,
+      country: 'GH',
+      region: 'Ghana',
+      timestamp: new Date(base - i - j).toISOString(),
+      latency_ms: 20 + (j % 30),
+      uptime_pct: 100,
+      packet_loss: 0.1,
+      probe_type: 'ping',
+      target_host: `drain${i + j}`,
+    }));
+    await enqueueSamples(redis, samples, { requestId: `drain-${i}`, keyPrefix: 'bench', probeVersion: null, receivedAt: new Date().toISOString() });
+  }
+  redis.disconnect();
+  const before = await countMetrics(database);
+  const worker = startProcess(['node', '--import', 'tsx', 'worker/main.ts'], env);
+  let first = 0;
+  while ((first = (await countMetrics(database)) - before) === 0) await new Promise((r) => setTimeout(r, 20));
+  const started = performance.now();
+  const committed = await drained(() => countMetrics(database), before, total);
+  const rate = (committed - first) / ((performance.now() - started) / 1000);
+  console.log(`  worker drain: a backlog of ${total} samples, one worker started on it: ${Math.round(rate)} samples/s from its first commit (${committed} committed)`);
+  worker.kill('SIGTERM');
+  await exited(worker);
+  return rate;
 }
 
 async function benchEmbedded(logs: LogVariant) {
