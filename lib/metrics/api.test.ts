@@ -406,7 +406,8 @@ describe.each(STORAGE_CASES)('GET /api/metrics: $name', ({ engine, mode }) => {
       const first = await ok(query);
       expect(first.headers.get('x-cache')).toBe('MISS');
       const key = expectedKey(nodeA.nodeId, first.json);
-      expect(await redis.get(key)).toBe(first.text);
+      // Written after the answer left (it does not wait for the cache), so looked for until it lands.
+      await expect.poll(() => redis.get(key)).toBe(first.text);
       const ttl = await redis.pttl(key);
       expect(ttl).toBeGreaterThan(55_000);
       expect(ttl).toBeLessThanOrEqual(60_000);

@@ -121,29 +121,17 @@ export interface Weighted {
  * null: the spec's schema types them as numbers.
  */
 export async function buildMetricsResponse(db: Db, request: MetricsRequest): Promise<MetricsResponse> {
-  const nodeName = await findNodeName(db, request.nodeId);
+  const { nodeId, start, end, aggregation } = request;
+  // The node's name and its series in parallel (two round trips become one): for an unknown
+  // node the series is simply empty, and the 404 below wins.
+  const [nodeName, series] = await Promise.all([findNodeName(db, nodeId), readSeries(db, request)]);
   if (nodeName === undefined) {
-    throw new ApiError(404, `No node with node_id ${request.nodeId}.`, {
+    throw new ApiError(404, `No node with node_id ${nodeId}.`, {
       code: 'node-not-found',
       errors: [{ parameter: 'node_id', message: 'no such node' }],
     });
   }
-  const { nodeId, start, end, aggregation } = request;
-  let data: MetricsPoint[];
-  let weighted: Weighted[];
-  if (aggregation === 'raw') {
-    const rows = await getRawMetrics(db, nodeId, start, end);
-    data = rows.map(rawPoint);
-    weighted = rows.map((r) => ({ latency: r.latencyMs, uptime: r.uptimePct, loss: r.packetLoss, weight: 1 }));
-  } else if (aggregation === 'hourly') {
-    const rows = await getHourlyAggregates(db, nodeId, start, end);
-    data = rows.map(hourlyPoint);
-    weighted = rows.map(bucketWeight);
-  } else {
-    const rows = await getDailyAggregates(db, nodeId, start, end);
-    data = rows.map(dailyPoint);
-    weighted = rows.map(bucketWeight);
-  }
+  const { data, weighted } = series;
   return {
     node_id: nodeId,
     node_name: nodeName,
@@ -152,6 +140,19 @@ export async function buildMetricsResponse(db: Db, request: MetricsRequest): Pro
     data,
     summary: summarize(weighted),
   };
+}
+
+async function readSeries(db: Db, { nodeId, start, end, aggregation }: MetricsRequest): Promise<{ data: MetricsPoint[]; weighted: Weighted[] }> {
+  if (aggregation === 'raw') {
+    const rows = await getRawMetrics(db, nodeId, start, end);
+    return { data: rows.map(rawPoint), weighted: rows.map((r) => ({ latency: r.latencyMs, uptime: r.uptimePct, loss: r.packetLoss, weight: 1 })) };
+  }
+  if (aggregation === 'hourly') {
+    const rows = await getHourlyAggregates(db, nodeId, start, end);
+    return { data: rows.map(hourlyPoint), weighted: rows.map(bucketWeight) };
+  }
+  const rows = await getDailyAggregates(db, nodeId, start, end);
+  return { data: rows.map(dailyPoint), weighted: rows.map(bucketWeight) };
 }
 
 /**
