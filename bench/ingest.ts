@@ -20,10 +20,10 @@ import { insertMetricBatch } from '../lib/metrics/queries';
 import { insertMissingNodes } from '../lib/nodes/queries';
 import { ETL_STREAM, enqueueSamples } from '../lib/queue/stream';
 import { createTestDatabase, testNode } from '../lib/testing/databases';
-import { freshTestRedis, testRedisUrl } from '../lib/testing/redis';
+import { TEST_REDIS_DB, freshTestRedis, testRedisUrl } from '../lib/testing/redis';
 import { migrate } from '../drizzle/migrate';
 
-const REDIS_DB = 13;
+const REDIS_DB = TEST_REDIS_DB.bench;
 /** The worker's batch size in this run (WORKER_BATCH_SIZE, or its default). */
 const WORKER_BATCH = parseConfig(process.env).WORKER_BATCH_SIZE;
 const PORT = 3210;

@@ -22,7 +22,7 @@ import { queryRows } from '../lib/db/rows';
 import { getRawMetrics, getHourlyAggregates } from '../lib/metrics/queries';
 import { getLatencySparklines, getNetworkKpis, listNodesWithLatestSample } from '../lib/nodes/queries';
 import { createTestDatabase } from '../lib/testing/databases';
-import { testRedisUrl } from '../lib/testing/redis';
+import { TEST_REDIS_DB, testRedisUrl } from '../lib/testing/redis';
 import { migrate } from '../drizzle/migrate';
 import { parseServerTiming } from '../lib/http/server-timing';
 import { browserScripts, closeClient, get, signInViewer, htmlScripts, measure, startServer, stopServer, waitHttp, type Figures, type ScriptWeight } from './queries-http';
@@ -32,8 +32,8 @@ const { values: opts } = parseArgs({ options: { nodes: { type: 'string', default
 const NODES = Number(opts.nodes);
 const RUNS = Number(opts.runs);
 const WARM_UP = 20;
-/** Redis logical database 4: the bench's own (tests use 5–15, a developer's server 0). */
-const REDIS_DB = 4;
+/** The benches' own Redis database (lib/testing/redis.ts); a developer's server uses 0. */
+const REDIS_DB = TEST_REDIS_DB.bench;
 const PORT = 3230;
 const BASE = `http://127.0.0.1:${PORT}`;
 const HOUR = 3_600_000;

@@ -21,6 +21,8 @@ export const TEST_REDIS_DB = {
   purposeUrls: 1,
   admin: 2,
   logsTrace: 4,
+  /** bench:ingest and bench:queries (run one at a time; each empties it first). */
+  bench: 13,
 } as const;
 
 export function testRedisUrl(db: number): string {
