@@ -22,6 +22,7 @@ import { ETL_STREAM, enqueueSamples } from '../lib/queue/stream';
 import { createTestDatabase, testNode } from '../lib/testing/databases';
 import { TEST_REDIS_DB, freshTestRedis, testRedisUrl } from '../lib/testing/redis';
 import { migrate } from '../drizzle/migrate';
+import { PROFILE_FLAGS } from './profile';
 
 const REDIS_DB = TEST_REDIS_DB.bench;
 /** The worker's batch size in this run (WORKER_BATCH_SIZE, or its default). */
@@ -58,12 +59,6 @@ async function setupProbes(database: Database): Promise<Probe[]> {
   return Promise.all(nodes.map(async (n) => ({ nodeId: n.nodeId, key: (await issueProbeKey(database.db, n.nodeId, 'bench')).key })));
 }
 
-/**
- * `BENCH_CPU_PROF_DIR=/tmp/prof npm run bench:ingest` writes a V8 CPU profile of the web server
- * and the worker there (Node refuses --cpu-prof in NODE_OPTIONS), to see where a push's time goes.
- */
-const PROFILE_FLAGS = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
-
 function startProcess(args: string[], env: Record<string, string>): ChildProcess {
   if (args[0] === 'node') args = ['node', ...PROFILE_FLAGS, ...args.slice(1)];
   return spawn(args[0]!, args.slice(1), {
@@ -87,20 +82,24 @@ async function waitHttp(url: string): Promise<void> {
 
 /** Every request gets its own timestamps, so no sample is a duplicate of another. */
 let seq = 0;
-function body(probe: Probe, n: number): string {
-  const base = Date.now() - 60_000;
-  const sample = () => ({
+/** A sample no other in this run equals (its own target_host), so each must be committed once. */
+function distinctSample(probe: Probe) {
+  seq++;
+  return {
     node_id: probe.nodeId,
     country: 'GH',
     region: 'Ghana',
-    timestamp: new Date(base - (seq++ % 3_000_000)).toISOString(),
+    timestamp: new Date(Date.now() - 60_000 - (seq % 3_000_000)).toISOString(),
     latency_ms: 20 + (seq % 300) / 10,
     uptime_pct: 100,
     packet_loss: 0.1,
     probe_type: 'ping',
     target_host: `t${seq}`,
-  });
-  return JSON.stringify(n === 1 ? sample() : { samples: Array.from({ length: n }, sample) });
+  };
+}
+
+function body(probe: Probe, n: number): string {
+  return JSON.stringify(n === 1 ? distinctSample(probe) : { samples: Array.from({ length: n }, () => distinctSample(probe)) });
 }
 
 /**
@@ -271,20 +270,9 @@ async function benchPostgres(logs: LogVariant) {
 async function drainBacklog(database: Database, probes: Probe[], env: Record<string, string>): Promise<number> {
   const redis = await freshTestRedis(REDIS_DB);
   const total = 200_000;
-  const base = Date.now() - 120_000;
   for (let i = 0; i < total; i += 100) {
     const probe = probes[(i / 100) % probes.length]!;
-    const samples = Array.from({ length: 100 }, (_, j) => ({
-      node_id: probe.nodeId,
-      country: 'GH',
-      region: 'Ghana',
-      timestamp: new Date(base - i - j).toISOString(),
-      latency_ms: 20 + (j % 30),
-      uptime_pct: 100,
-      packet_loss: 0.1,
-      probe_type: 'ping',
-      target_host: `drain${i + j}`,
-    }));
+    const samples = Array.from({ length: 100 }, () => distinctSample(probe));
     await enqueueSamples(redis, samples, { requestId: `drain-${i}`, keyPrefix: 'bench', probeVersion: null, receivedAt: new Date().toISOString() });
   }
   redis.disconnect();

@@ -6,14 +6,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { gzipSync } from 'node:zlib';
+import { PROFILE_FLAGS } from './profile';
 
 // ---- the server --------------------------------------------------------------------------------
 
 /** What `npm start` runs once the build exists, in its own process group (killed as a group). */
 export function startServer(env: Record<string, string>): ChildProcess {
-  // `BENCH_CPU_PROF_DIR=/tmp/prof`: a V8 CPU profile of the server, written there when it stops.
-  const profile = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
-  return spawn('node', [...profile, '--import', 'tsx', 'lib/runtime/server.ts'], {
+  return spawn('node', [...PROFILE_FLAGS, '--import', 'tsx', 'lib/runtime/server.ts'], {
     env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
     detached: true,

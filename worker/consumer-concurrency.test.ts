@@ -7,9 +7,9 @@ import type { PushSample } from '../lib/ingest/schemas';
 import { log } from '../lib/log';
 import { insertMissingNodes } from '../lib/nodes/queries';
 import { ETL_GROUP, ETL_STREAM, enqueueSamples } from '../lib/queue/stream';
+import { drainStream } from '../lib/testing/consumer';
 import { createMigratedDatabase, testNode, type TestDatabase } from '../lib/testing/databases';
 import { TEST_REDIS_DB, freshTestRedis } from '../lib/testing/redis';
-import { StreamConsumer } from './consumer';
 
 /**
  * WORKER_CONCURRENCY: several batches of one consumer in flight at once, each its own
@@ -50,34 +50,21 @@ describe('one consumer with several batches in flight', () => {
       await enqueueSamples(redis, all.slice(i, i + 250), { requestId: `batch-${i}`, keyPrefix: 'fsp_test0000', probeVersion: null, receivedAt: new Date().toISOString() });
     }
 
-    const connection = redis.duplicate();
-    const consumer = new StreamConsumer(
-      t.database,
-      t.mode,
-      connection,
-      'concurrency-test',
-      { batchSize: 100, blockMs: 50, claimIdleMs: 60_000, maxDeliveries: 5, concurrency: 4 },
-      log('fiber-worker'),
-    );
-    consumer.start();
-    try {
-      const deadline = Date.now() + 120_000;
-      while ((await redis.xlen(ETL_STREAM)) > 0 || consumer.stats.processed < all.length) {
-        if (Date.now() > deadline) throw new Error(`not drained: ${await redis.xlen(ETL_STREAM)} entries left`);
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    } finally {
-      await consumer.stop();
-      connection.disconnect();
-    }
+    const stats = await drainStream(redis, t.database, t.mode, {
+      consumer: 'concurrency-test',
+      settings: { batchSize: 100, blockMs: 50, claimIdleMs: 60_000, maxDeliveries: 5, concurrency: 4 },
+      logger: log('fiber-worker'),
+      timeoutMs: 120_000,
+      until: (s) => s.processed >= all.length,
+    });
 
-    expect(consumer.stats.lastError).toBeNull();
-    expect(consumer.stats.peakInFlight).toBeGreaterThan(1);
-    expect(consumer.stats.peakInFlight).toBeLessThanOrEqual(4);
-    expect(consumer.stats.processed).toBe(4000);
-    expect(consumer.stats.inserted).toBe(3500);
-    expect(consumer.stats.duplicates).toBe(500);
-    expect(consumer.stats.deadLettered).toBe(0);
+    expect(stats.lastError).toBeNull();
+    expect(stats.peakInFlight).toBeGreaterThan(1);
+    expect(stats.peakInFlight).toBeLessThanOrEqual(4);
+    expect(stats.processed).toBe(4000);
+    expect(stats.inserted).toBe(3500);
+    expect(stats.duplicates).toBe(500);
+    expect(stats.deadLettered).toBe(0);
 
     const [counts] = await queryRows<{ n: unknown; distinct_samples: unknown }>(
       t.database.db,

@@ -1,9 +1,6 @@
-import { EVENT_SEVERITIES } from '@/lib/logs/types';
+import { EVENT_SEVERITIES, KNOWN_EVENT_TYPES } from '@/lib/logs/types';
 import { FormButtons, HiddenFields, RangeFields, SelectField, TIME_HINT, TextField } from './search-fields';
 import { logsHref, type UrlState } from './urls';
-
-/** Event types the product writes (lib/logs/types.ts); others can still be typed. */
-const KNOWN_TYPES = ['node_down', 'node_up', 'node_created', 'node_updated', 'node_deleted', 'probe_key_issued', 'probe_key_revoked', 'ingest_dead_letter'];
 
 /** The event search: every field is a parameter of GET /api/events, with the same name. */
 export function EventSearchForm({ state }: { state: UrlState }) {
@@ -13,7 +10,8 @@ export function EventSearchForm({ state }: { state: UrlState }) {
       <TextField type="search" name="q" label="Search" value={state.q} placeholder='words, a prefix, or "a phrase"' wide maxLength={200} />
       <TextField name="type" label="Type" value={state.type} placeholder="any" list="event-types" />
       <datalist id="event-types">
-        {KNOWN_TYPES.map((t) => (
+        {/* Suggestions only: other types can still be typed. */}
+        {KNOWN_EVENT_TYPES.map((t) => (
           <option key={t} value={t} />
         ))}
       </datalist>

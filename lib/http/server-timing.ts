@@ -11,12 +11,8 @@ export class ServerTiming {
     try {
       return await run();
     } finally {
-      this.record(name, performance.now() - started);
+      this.entries.push(`${name};dur=${(performance.now() - started).toFixed(1)}`);
     }
-  }
-
-  record(name: string, ms: number): void {
-    this.entries.push(`${name};dur=${ms.toFixed(1)}`);
   }
 
   toString(): string {
@@ -25,8 +21,8 @@ export class ServerTiming {
 }
 
 /** Adds the entries to a response (a response whose headers cannot change is left as it is). */
-export function withServerTiming(res: Response, timing: ServerTiming | string): Response {
-  const value = String(timing);
+export function withServerTiming(res: Response, timing: ServerTiming): Response {
+  const value = timing.toString();
   if (!value) return res;
   try {
     res.headers.append('server-timing', value);

@@ -2,7 +2,6 @@ import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StreamConsumer } from '../../worker/consumer';
 import type { StorageMode } from '../db/mode';
 import { queryRows, toNumber } from '../db/rows';
 import { clearProbeKeyCache } from '../keys/authenticate';
@@ -11,6 +10,7 @@ import { generateProbeKey } from '../keys/tokens';
 import { log } from '../log';
 import { insertMissingNodes } from '../nodes/queries';
 import { DEAD_LETTER_STREAM, ETL_STREAM } from '../queue/stream';
+import { drainStream } from '../testing/consumer';
 import { createMigratedDatabase, testNode, type TestDatabase } from '../testing/databases';
 import { TEST_REDIS_DB, freshTestRedis } from '../testing/redis';
 import { handlePush, type PushSettings } from './push';
@@ -455,19 +455,11 @@ describe('POST /api/push properties', () => {
       { numRuns: 200 },
     );
 
-    const connection = redis.duplicate();
-    const consumer = new StreamConsumer(t.database, t.mode, connection, 'property-test', { batchSize: 500, blockMs: 50, claimIdleMs: 60_000, maxDeliveries: 5 }, log('fiber-worker'));
-    consumer.start();
-    try {
-      const deadline = Date.now() + 60_000;
-      while ((await redis.xlen(ETL_STREAM)) > 0) {
-        if (Date.now() > deadline) throw new Error('stream not drained');
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    } finally {
-      await consumer.stop();
-      connection.disconnect();
-    }
+    await drainStream(redis, t.database, t.mode, {
+      consumer: 'property-test',
+      settings: { batchSize: 500, blockMs: 50, claimIdleMs: 60_000, maxDeliveries: 5 },
+      logger: log('fiber-worker'),
+    });
     expect(await redis.xlen(DEAD_LETTER_STREAM)).toBe(0);
 
     // uq_metrics_sample keeps one row per (node, time, probe_type, target_host): the first one sent.

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { StreamConsumer, type ConsumerSettings } from '../../worker/consumer';
+import type { ConsumerSettings } from '../../worker/consumer';
 import type { Database } from '../db/client';
 import type { StorageMode } from '../db/mode';
 import { queryRows, toNumber } from '../db/rows';
@@ -14,6 +14,7 @@ import { log } from '../log';
 import { insertMissingNodes } from '../nodes/queries';
 import { DEAD_LETTER_STREAM, ETL_GROUP, ETL_STREAM } from '../queue/stream';
 import { createRedis } from '../redis';
+import { drainStream } from '../testing/consumer';
 import { STORAGE_CASES, createMigratedDatabase, testNode, type TestDatabase } from '../testing/databases';
 import { TEST_REDIS_DB, freshTestRedis } from '../testing/redis';
 import { handlePush, type PushSettings } from './push';
@@ -170,21 +171,8 @@ describe('POST /api/push contract', () => {
   });
 
   /** Runs the real worker until the stream is empty (every entry stored or dead-lettered, and acknowledged). */
-  async function drain(database: TestDatabase & { mode: StorageMode }, settings: Partial<ConsumerSettings> = {}) {
-    const connection = redis.duplicate();
-    const consumer = new StreamConsumer(database.database, database.mode, connection, 'push-test', { ...CONSUMER, ...settings }, logger);
-    consumer.start();
-    try {
-      const deadline = Date.now() + 60_000;
-      while ((await redis.xlen(ETL_STREAM)) > 0) {
-        if (Date.now() > deadline) throw new Error(`stream not drained: ${await redis.xlen(ETL_STREAM)} entries left`);
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    } finally {
-      await consumer.stop();
-      connection.disconnect();
-    }
-    return consumer.stats;
+  function drain(database: TestDatabase & { mode: StorageMode }, settings: Partial<ConsumerSettings> = {}) {
+    return drainStream(redis, database.database, database.mode, { consumer: 'push-test', settings: { ...CONSUMER, ...settings }, logger });
   }
 
   async function pendingCount(): Promise<number> {

@@ -1,10 +1,9 @@
 import type { estypes } from '@elastic/elasticsearch';
 import { ApiError } from '../http/problem';
 import { DOC_ID_FIELD } from './elasticsearch-templates';
+import { checkSearchRange, searchPageSize } from './search-bounds';
 import {
   LOG_LEVELS,
-  MAX_PAGE_SIZE,
-  MAX_SEARCH_RANGE_DAYS,
   type EventDocument,
   type EventQuery,
   type Hit,
@@ -100,16 +99,6 @@ function termFilter(field: string, value: string | undefined): Clause[] {
   return value === undefined ? [] : [{ term: { [field]: value } }];
 }
 
-function checkRange(range: TimeRange): void {
-  const span = range.to.getTime() - range.from.getTime();
-  if (!(span > 0)) throw new ApiError(400, '`from` must be before `to`.', { errors: [{ parameter: 'from', message: 'must be before to' }] });
-  if (span > MAX_SEARCH_RANGE_DAYS * 86_400_000) {
-    throw new ApiError(400, `A search spans at most ${MAX_SEARCH_RANGE_DAYS} days.`, {
-      errors: [{ parameter: 'from', message: `at most ${MAX_SEARCH_RANGE_DAYS} days before to` }],
-    });
-  }
-}
-
 export function encodeCursor(sort: unknown[]): string {
   return Buffer.from(JSON.stringify(sort)).toString('base64url');
 }
@@ -141,13 +130,13 @@ interface CommonQuery extends TimeRange {
  * too, and hits are not counted separately (`track_total_hits: false`).
  */
 function searchBody(alias: string, q: CommonQuery, filters: estypes.QueryDslQueryContainer[]): estypes.SearchRequest {
-  checkRange(q);
+  checkSearchRange(q);
   const text = textClauses(q.text);
   const order = q.ascending ? 'asc' : 'desc';
   const step = histogramStep(q);
   return {
     index: alias,
-    size: pageSize(q.limit) + 1,
+    size: searchPageSize(q.limit) + 1,
     track_total_hits: false,
     query: {
       bool: {
@@ -183,10 +172,6 @@ function searchBody(alias: string, q: CommonQuery, filters: estypes.QueryDslQuer
       },
     },
   };
-}
-
-export function pageSize(limit: number): number {
-  return Math.max(1, Math.min(Math.floor(limit) || 1, MAX_PAGE_SIZE));
 }
 
 export function logSearchBody(alias: string, q: LogQuery): estypes.SearchRequest {
@@ -244,7 +229,7 @@ export function parseSearchResponse<T extends LogDocument | EventDocument>(
   res: SearchResponseLike,
   q: CommonQuery,
 ): SearchPage<T> {
-  const size = pageSize(q.limit);
+  const size = searchPageSize(q.limit);
   const raw = res.hits.hits;
   const hits: Hit<T>[] = raw.slice(0, size).map((h) => {
     const { [DOC_ID_FIELD]: docId, ...doc } = (h._source ?? {}) as T & { [DOC_ID_FIELD]?: string };

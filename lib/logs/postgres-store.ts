@@ -1,6 +1,5 @@
 import type { Database, Db } from '../db/client';
 import type { StorageMode } from '../db/mode';
-import { ApiError } from '../http/problem';
 import {
   decodeCursor,
   encodeCursor,
@@ -29,12 +28,11 @@ import {
   type LogTable,
   type SearchFilter,
 } from './queries';
+import { checkSearchRange, searchPageSize } from './search-bounds';
 import {
   EVENT_RETENTION_DAYS,
   LOG_LEVELS,
   LOG_RETENTION_DAYS,
-  MAX_PAGE_SIZE,
-  MAX_SEARCH_RANGE_DAYS,
   type EventDocument,
   type EventQuery,
   type Hit,
@@ -66,17 +64,6 @@ export function histogramStepMs(range: TimeRange): number {
   return HISTOGRAM_STEPS_MS.find((s) => Math.ceil(span / s) <= 60) ?? DAY_MS;
 }
 
-function checkRange(range: TimeRange): void {
-  const span = range.to.getTime() - range.from.getTime();
-  if (!(span > 0)) throw new ApiError(400, '`from` must be before `to`.', { errors: [{ parameter: 'from', message: 'must be before to' }] });
-  if (span > MAX_SEARCH_RANGE_DAYS * DAY_MS) {
-    throw new ApiError(400, `A search spans at most ${MAX_SEARCH_RANGE_DAYS} days.`, {
-      errors: [{ parameter: 'from', message: `at most ${MAX_SEARCH_RANGE_DAYS} days before to` }],
-    });
-  }
-}
-
-const pageSize = (limit: number) => Math.max(1, Math.min(Math.floor(limit) || 1, MAX_PAGE_SIZE));
 
 /** Errors a document causes by its content (SQLSTATE classes 22 data, 23 constraint, 54 limits), as opposed to a database that is down. */
 function isDocumentError(err: unknown): boolean {
@@ -145,12 +132,12 @@ export class PostgresLogStore implements LogStore {
   }
 
   async searchLogs(q: LogQuery): Promise<SearchPage<LogDocument>> {
-    checkRange(q);
+    checkSearchRange(q);
     return this.search('logs', q, logDocument, logFilters(q));
   }
 
   async searchEvents(q: EventQuery): Promise<SearchPage<EventDocument>> {
-    checkRange(q);
+    checkSearchRange(q);
     return this.search('events', q, eventDocument, eventFilters(q));
   }
 
@@ -240,7 +227,7 @@ export class PostgresLogStore implements LogStore {
     toDoc: (row: Record<string, string | null>) => T,
     filters: Filters,
   ): Promise<SearchPage<T>> {
-    const limit = pageSize(q.limit);
+    const limit = searchPageSize(q.limit);
     const after = q.cursor ? decodeCursor(q.cursor) : undefined;
     const stepMs = histogramStepMs(q);
     const firstBucket = Math.floor(q.from.getTime() / stepMs) * stepMs;

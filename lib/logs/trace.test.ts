@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StreamConsumer } from '../../worker/consumer';
 import { handlePush, type PushSettings } from '../ingest/push';
 import { issueProbeKey } from '../keys/issue';
 import { log } from '../log';
 import { insertMissingNodes } from '../nodes/queries';
 import { ETL_STREAM, heartbeatKey } from '../queue/stream';
 import { healthReport } from '../health/status';
+import { drainStream } from '../testing/consumer';
 import { createMigratedDatabase, testNode, type TestDatabase } from '../testing/databases';
 import { TEST_REDIS_DB, freshTestRedis } from '../testing/redis';
 import { handleLogSearch, type LogHitJson } from './api';
@@ -46,19 +46,11 @@ describe('a push traced by its request id, from fiber-api to fiber-worker', () =
 
   /** The real worker until the stream is empty. */
   async function drain(): Promise<void> {
-    const connection = redis.duplicate();
-    const consumer = new StreamConsumer(t.database, t.mode, connection, 'trace-test', { batchSize: 1000, blockMs: 50, claimIdleMs: 60_000, maxDeliveries: 5 }, log('fiber-worker').child({ logger: 'worker.etl' }));
-    consumer.start();
-    try {
-      const deadline = Date.now() + 60_000;
-      while ((await redis.xlen(ETL_STREAM)) > 0) {
-        if (Date.now() > deadline) throw new Error('stream not drained');
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    } finally {
-      await consumer.stop();
-      connection.disconnect();
-    }
+    await drainStream(redis, t.database, t.mode, {
+      consumer: 'trace-test',
+      settings: { batchSize: 1000, blockMs: 50, claimIdleMs: 60_000, maxDeliveries: 5 },
+      logger: log('fiber-worker').child({ logger: 'worker.etl' }),
+    });
   }
 
   beforeAll(async () => {

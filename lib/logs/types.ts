@@ -24,10 +24,22 @@ export interface LogDocument {
   context?: Record<string, unknown>;
 }
 
+/** The event types this product writes (the type stays a free string: alerts will add more). */
+export const KNOWN_EVENT_TYPES = [
+  'node_down',
+  'node_up',
+  'node_created',
+  'node_updated',
+  'node_deleted',
+  'probe_key_issued',
+  'probe_key_revoked',
+  'ingest_dead_letter',
+] as const;
+
 /** The spec's fiber-events document. */
 export interface EventDocument {
   '@timestamp': string;
-  /** node_down, node_up, node_created, node_updated, node_deleted, probe_key_issued, probe_key_revoked, ingest_dead_letter, … */
+  /** One of KNOWN_EVENT_TYPES, or a later one. */
   event_type: string;
   node_id?: string;
   severity: EventSeverity;
