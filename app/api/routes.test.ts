@@ -1,3 +1,6 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { config, parseConfig } from '@/lib/config';
@@ -12,6 +15,8 @@ import { readSchemaFixture, schemaValidator } from '@/lib/testing/spec-schemas';
 import { migrate } from '@/drizzle/migrate';
 import { insertApiToken, revokeApiToken } from '@/lib/auth/queries';
 import { generateToken } from '@/lib/keys/tokens';
+import { SECURITY_HEADERS } from '@/lib/http/security-headers';
+import { readApiHandler, serveReadApi } from '@/lib/runtime/read-api-listener';
 import { GET as getMetrics } from './metrics/route';
 import { GET as getNode } from './nodes/[id]/route';
 import { GET as getNodes } from './nodes/route';
@@ -140,5 +145,95 @@ describe('API route modules', () => {
     const res = await withOther();
     expect(res.status).toBe(401);
     expect(((await res.json()) as { detail: string }).detail).toMatch(/revoked/);
+  });
+
+  describe('served by the npm start listener (lib/runtime/read-api-listener.ts)', () => {
+    let server: http.Server;
+    let origin: string;
+
+    beforeAll(async () => {
+      server = http.createServer((req, res) => {
+        const handler = readApiHandler(req);
+        if (handler) void serveReadApi(req, res, handler);
+        else res.writeHead(599).end();
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    });
+    afterAll(() => new Promise((resolve) => server?.close(resolve)));
+
+    it('takes only the read API’s GETs; everything else stays with Next', () => {
+      const take = (method: string, url: string) => readApiHandler({ method, url } as http.IncomingMessage) !== undefined;
+      for (const url of ['/api/metrics', '/api/metrics/?node_id=x', '/api/nodes', '/api/nodes/?status=up', `/api/nodes/${node.nodeId}`, `/api/nodes/${node.nodeId}/?a=1`]) {
+        expect(take('GET', url), url).toBe(true);
+      }
+      for (const [method, url] of [['POST', '/api/nodes'], ['HEAD', '/api/nodes'], ['GET', '/api/nodesx'], ['GET', '/api/nodes/a/b'], ['GET', '/api/logs'], ['GET', '/api/nodes/%E0%A4%A'], ['GET', '/']]) {
+        expect(take(method!, url!), `${method} ${url}`).toBe(false);
+      }
+    });
+
+    it('answers exactly what the route modules answer, with every response’s security headers', async () => {
+      const cases: [string, () => Promise<Response>][] = [
+        ['/api/nodes?tags=tier1', () => getNodes(authed('http://localhost/api/nodes?tags=tier1'))],
+        [`/api/nodes/${node.nodeId}`, () => getNode(authed(`http://localhost/api/nodes/${node.nodeId}`), { params: Promise.resolve({ id: node.nodeId }) })],
+        ['/api/nodes/x', () => getNode(authed('http://localhost/api/nodes/x'), { params: Promise.resolve({ id: 'x' }) })],
+        [`/api/metrics?node_id=${node.nodeId}&aggregation=weekly`, () => getMetrics(authed(`http://localhost/api/metrics?node_id=${node.nodeId}&aggregation=weekly`))],
+      ];
+      for (const [path, direct] of cases) {
+        const expected = await direct();
+        const res = await fetch(origin + path, { headers: { authorization: `Bearer ${token.key}` } });
+        expect(res.status, path).toBe(expected.status);
+        expect(res.headers.get('content-type'), path).toBe(expected.headers.get('content-type'));
+        const [got, want] = [await res.json(), await expected.json()];
+        if (res.status === 200) expect(got, path).toEqual(want);
+        else expect({ ...got, instance: undefined, request_id: undefined }, path).toEqual({ ...want, instance: undefined, request_id: undefined });
+        for (const { key, value } of SECURITY_HEADERS) expect(res.headers.get(key), `${path} ${key}`).toBe(value);
+      }
+
+      const metrics = await fetch(`${origin}/api/metrics?node_id=${node.nodeId}&start=${new Date(NOW - 3_600_000).toISOString()}`, {
+        headers: { authorization: `Bearer ${token.key}`, 'x-request-id': 'listener-check-1' },
+      });
+      expect(metrics.status).toBe(200);
+      expect(metrics.headers.get('x-request-id')).toBe('listener-check-1');
+      expect(Object.keys(parseServerTiming(metrics.headers.get('server-timing')))).toContain('auth');
+      expect(((await metrics.json()) as { summary: { sample_count: number } }).summary.sample_count).toBe(3);
+    });
+
+    it('gzips a body worth it when the client accepts gzip, and only then', async () => {
+      await insertMissingNodes(t.database.db, Array.from({ length: 5 }, () => testNode()));
+      const plain = await new Promise<http.IncomingMessage>((resolve) => http.get(`${origin}/api/nodes`, { headers: { authorization: `Bearer ${token.key}` } }, resolve));
+      const zipped = await new Promise<http.IncomingMessage>((resolve) =>
+        http.get(`${origin}/api/nodes`, { headers: { authorization: `Bearer ${token.key}`, 'accept-encoding': 'br;q=1, gzip;q=0.5' } }, resolve),
+      );
+      const refused = await new Promise<http.IncomingMessage>((resolve) =>
+        http.get(`${origin}/api/nodes`, { headers: { authorization: `Bearer ${token.key}`, 'accept-encoding': 'gzip;q=0, identity' } }, resolve),
+      );
+      const read = async (res: http.IncomingMessage) => Buffer.concat(await res.toArray());
+      const [plainBody, zippedBody, refusedBody] = [await read(plain), await read(zipped), await read(refused)];
+      expect(plainBody.length).toBeGreaterThan(1024);
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(refused.headers['content-encoding']).toBeUndefined();
+      expect(refusedBody).toEqual(plainBody);
+      expect(zipped.headers['content-encoding']).toBe('gzip');
+      expect(zipped.headers.vary).toBe('Accept-Encoding');
+      expect(Number(zipped.headers['content-length'])).toBe(zippedBody.length);
+      expect(gunzipSync(zippedBody)).toEqual(plainBody);
+
+      const small = await fetch(`${origin}/api/nodes/${node.nodeId}`, { headers: { authorization: `Bearer ${token.key}`, 'accept-encoding': 'gzip' } });
+      expect(small.headers.get('content-encoding')).toBeNull();
+      expect(((await small.json()) as { node_id: string }).node_id).toBe(node.nodeId);
+    });
+
+    it('without a session or token: 401 problem+json, no timings, nothing of the data', async () => {
+      for (const path of ['/api/nodes', `/api/nodes/${node.nodeId}`, `/api/metrics?node_id=${node.nodeId}`]) {
+        const res = await fetch(origin + path, { headers: { 'x-middleware-subrequest': 'middleware:middleware:middleware:middleware:middleware' } });
+        expect(res.status, path).toBe(401);
+        expect(res.headers.get('content-type')).toBe('application/problem+json');
+        expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
+        expect(res.headers.get('server-timing')).toBeNull();
+        expect(res.headers.get('x-frame-options')).toBe('DENY');
+        expect(await res.text()).not.toContain(node.nodeName);
+      }
+    });
   });
 });

@@ -6,6 +6,7 @@ import { closeDatabase } from '@/lib/db/client';
 import { createTestDatabase, testDatabaseName, type TestDatabase } from '@/lib/testing/databases';
 import { TEST_REDIS_DB, freshTestRedis } from '@/lib/testing/redis';
 import { migrate } from '@/drizzle/migrate';
+import { makeSignature } from 'better-auth/crypto';
 import { GET as authGet, POST as authPost } from '@/app/api/auth/[...all]/route';
 import { getAuth } from './auth';
 import { authenticateRequest } from './session';
@@ -106,6 +107,36 @@ describe('accounts (better-auth on PostgreSQL 15)', () => {
     const cookie = sessionCookie(await signIn('kofi@noc.example', PASSWORD, '10.0.0.4'))!;
     const out = await authPost(authRequest('/sign-out', { body: {}, cookie, ip: '10.0.0.4' }));
     expect(out.status).toBe(200);
+    await expect(whoAmI(cookie)).rejects.toMatchObject({ status: 401 });
+  });
+
+  it('accepts only a cookie better-auth signed: a changed signature or token, or a forged cookie for a real token, is 401', async () => {
+    const cookie = sessionCookie(await signIn('kofi@noc.example', PASSWORD, '10.0.0.5'))!;
+    const [name, value] = [cookie.slice(0, cookie.indexOf('=')), decodeURIComponent(cookie.slice(cookie.indexOf('=') + 1))];
+    const [token, signature] = [value.slice(0, value.lastIndexOf('.')), value.slice(value.lastIndexOf('.') + 1)];
+    const flip = (s: string, at: number) => s.slice(0, at) + (s[at] === 'A' ? 'B' : 'A') + s.slice(at + 1);
+    const as = (v: string) => `${name}=${encodeURIComponent(v)}`;
+    await expect(whoAmI(as(`${token}.${flip(signature, 3)}`))).rejects.toMatchObject({ status: 401 });
+    await expect(whoAmI(as(`${flip(token, 0)}.${signature}`))).rejects.toMatchObject({ status: 401 });
+    await expect(whoAmI(as(token))).rejects.toMatchObject({ status: 401 });
+    await expect(whoAmI(`${name}=%E0%A4%A`)).rejects.toMatchObject({ status: 401 });
+    // The right signature under another secret: only the server's secret signs sessions.
+    await expect(whoAmI(as(`${token}.${await makeSignature(token, 'not-the-server-secret')}`))).rejects.toMatchObject({ status: 401 });
+    await expect(whoAmI(cookie)).resolves.toMatchObject({ user: { email: 'kofi@noc.example' } });
+  });
+
+  it('an expired session is 401; one due for its daily extension still works and is extended by better-auth', async () => {
+    const { db } = t.database;
+    const cookie = sessionCookie(await signIn('kofi@noc.example', PASSWORD, '10.0.0.6'))!;
+    const token = decodeURIComponent(cookie.split('=')[1]!).split('.')[0]!;
+    const expiresAt = async () => new Date(((await db.execute(sql`SELECT expires_at FROM sessions WHERE token = ${token}`)) as unknown as { expires_at: string }[])[0]!.expires_at);
+
+    // Signed in two days ago: past updateAge (1 day), so this request extends it to 7 days from now.
+    await db.execute(sql`UPDATE sessions SET expires_at = now() + interval '5 days' WHERE token = ${token}`);
+    await expect(whoAmI(cookie)).resolves.toMatchObject({ user: { email: 'kofi@noc.example' } });
+    expect((await expiresAt()).getTime()).toBeGreaterThan(Date.now() + 6.9 * 86_400_000);
+
+    await db.execute(sql`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE token = ${token}`);
     await expect(whoAmI(cookie)).rejects.toMatchObject({ status: 401 });
   });
 

@@ -115,3 +115,24 @@ export async function touchApiToken(db: Db, tokenId: string): Promise<void> {
         WHERE token_id = ${tokenId} AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
   );
 }
+
+export interface StoredSession {
+  expiresAt: Date;
+  user: { id: string; email: string; name: string; role: string; banned: boolean };
+}
+
+/**
+ * A session and its user in one indexed read (better-auth's own lookup takes two): the hot path
+ * of every signed-in request (lib/auth/session.ts).
+ */
+export async function findSessionWithUser(db: Db, token: string): Promise<StoredSession | undefined> {
+  const rows = await queryRows<{ expires_at: Date | string; id: string; email: string; name: string; role: string; banned: boolean }>(
+    db,
+    sql`SELECT s.expires_at, u.id, u.email, u.name, u.role, u.banned
+        FROM sessions s JOIN users u ON u.id = s.user_id
+        WHERE s.token = ${token}`,
+  );
+  const r = rows[0];
+  if (!r) return undefined;
+  return { expiresAt: new Date(r.expires_at), user: { id: r.id, email: r.email, name: r.name, role: r.role, banned: r.banned } };
+}
