@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
 import { sql } from 'drizzle-orm';
 import { parseConfig } from '../lib/config';
 import { openDatabase, type Database } from '../lib/db/client';
@@ -157,18 +158,37 @@ async function nodePids(root: number): Promise<number[]> {
   return [root, ...(await Promise.all(children.map(nodePids))).flat()];
 }
 
-/** Waits until `target` more samples than `before` are committed; returns how many were. */
-async function drained(committedSoFar: () => Promise<number>, before: number, target: number): Promise<number> {
+/**
+ * Waits until `target` more samples than `before` are committed; returns how many were, and
+ * when the last one was. `queueDrained` (the embedded set-up, whose count comes from heartbeats
+ * written every 10 s) dates the end by the stream instead: the worker deletes an entry only
+ * after its sample is committed, so an empty stream means every accepted sample is in.
+ */
+async function drained(
+  committedSoFar: () => Promise<number>,
+  before: number,
+  target: number,
+  queueDrained?: () => Promise<boolean>,
+): Promise<{ committed: number; at: number }> {
   let committed = 0;
+  let at: number | undefined;
   for (let i = 0; i < 1200; i++) {
+    if (at === undefined && queueDrained && (await queueDrained())) at = Date.now();
     committed = (await committedSoFar()) - before;
     if (committed >= target) break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  return committed;
+  return { committed, at: at ?? Date.now() };
 }
 
-async function measure(label: string, probes: Probe[], committedSoFar: () => Promise<number>, processes: ChildProcess[], workerPid: number | undefined) {
+async function measure(
+  label: string,
+  probes: Probe[],
+  committedSoFar: () => Promise<number>,
+  processes: ChildProcess[],
+  workerPid: number | undefined,
+  queueDrained?: () => Promise<boolean>,
+) {
   const fmt = (r: autocannon.Result) =>
     `${Math.round(r.requests.average)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}`;
   console.log(`\n${label}`);
@@ -180,15 +200,15 @@ async function measure(label: string, probes: Probe[], committedSoFar: () => Pro
 
   let before = await committedSoFar();
   const single = await drive(probes, 1, 50, 6_000);
-  const singleCommitted = await drained(committedSoFar, before, single.accepted);
+  const { committed: singleCommitted } = await drained(committedSoFar, before, single.accepted);
   console.log(`  single-sample pushes (50 connections): ${fmt(single.result)}`);
   console.log(`    committed ${singleCommitted} of ${single.accepted} accepted${single.exhausted ? ' (body pool exhausted: duplicates sent)' : ''}`);
 
   before = await committedSoFar();
   const started = Date.now();
   const batch = await drive(probes, 100, 10, 1_000);
-  const committed = await drained(committedSoFar, before, batch.accepted);
-  const e2eSeconds = (Date.now() - started) / 1000;
+  const { committed, at } = await drained(committedSoFar, before, batch.accepted, queueDrained);
+  const e2eSeconds = (at - started) / 1000;
   console.log(`  100-sample batches (10 connections):   ${fmt(batch.result)} → ${Math.round(batch.accepted / SECONDS)} samples/s accepted`);
   console.log(
     `    end to end: ${committed} of ${batch.accepted} accepted samples committed ${e2eSeconds.toFixed(1)} s after the first push → ${Math.round(committed / e2eSeconds)} samples/s`,
@@ -281,7 +301,7 @@ async function drainBacklog(database: Database, probes: Probe[], env: Record<str
   let first = 0;
   while ((first = (await countMetrics(database)) - before) === 0) await new Promise((r) => setTimeout(r, 20));
   const started = performance.now();
-  const committed = await drained(() => countMetrics(database), before, total);
+  const { committed } = await drained(() => countMetrics(database), before, total);
   const rate = (committed - first) / ((performance.now() - started) / 1000);
   console.log(`  worker drain: a backlog of ${total} samples, one worker started on it: ${Math.round(rate)} samples/s from its first commit (${committed} committed)`);
   worker.kill('SIGTERM');
@@ -304,7 +324,10 @@ async function benchEmbedded(logs: LogVariant) {
     const health = (await (await fetch(`http://127.0.0.1:${PORT}/api/health`)).json()) as { workers: { ingest: { inserted: number } | null }[] };
     return health.workers.reduce((sum, w) => sum + (w.ingest?.inserted ?? 0), 0);
   };
-  const embeddedOurs = await measure(`embedded default (PGlite + TimescaleDB), worker in-process; ${logLabel(logs)}`, probes, inserted, [server], server.pid);
+  const redis = new Redis(testRedisUrl(REDIS_DB)); // not freshTestRedis: that would empty the server's stream and group
+  const queueDrained = async () => (await redis.xlen(ETL_STREAM)) === 0;
+  const embeddedOurs = await measure(`embedded default (PGlite + TimescaleDB), worker in-process; ${logLabel(logs)}`, probes, inserted, [server], server.pid, queueDrained);
+  redis.disconnect();
   await exited(server);
   const embedded = await openDatabase({ dataDir: path.join(dir, 'pg') });
   printBaselines(embeddedOurs, await rawBaselines(embedded));

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
+import type { PGliteThread } from './pglite-thread-client';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import postgres from 'postgres';
@@ -50,26 +51,18 @@ function openPostgres(url: string, max: number): Database {
 }
 
 async function openPglite(dataDir: string): Promise<Database> {
-  // Loaded only for the embedded mode: PGlite's module adds ~40 MB to the resident size of a
-  // process that merely imports it, e.g. a worker on PostgreSQL (README, Performance).
-  const [{ PGlite }, { timescaledb }, { drizzle: drizzlePglite }] = await Promise.all([
-    import('@electric-sql/pglite'),
-    import('@electric-sql/pglite/timescaledb'),
-    import('drizzle-orm/pglite'),
-  ]);
+  // Loaded only for the embedded mode; PGlite itself loads only on its own thread, so a
+  // process that merely imports this module (e.g. a worker on PostgreSQL) does not carry it.
+  const [{ PGliteThread }, { drizzle: drizzlePglite }] = await Promise.all([import('./pglite-thread-client'), import('drizzle-orm/pglite')]);
   const logger = log().child({ logger: 'db' });
   const inMemory = dataDir.startsWith('memory://');
   const dir = inMemory ? dataDir : path.resolve(dataDir);
   const unlock = inMemory
     ? async () => {}
     : await lockDataDir(dir, (err) => logger.fatal({ exception: err }, 'lost the lock on the embedded data directory'));
-  let client: PGlite;
+  let client: PGliteThread;
   try {
-    client = await PGlite.create(inMemory ? { extensions: { timescaledb } } : { dataDir: dir, extensions: { timescaledb } });
-    // On a reopened data directory TimescaleDB's library is not loaded until something loads
-    // it, and loaded lazily it refuses every licensed function (continuous aggregate refresh,
-    // run_job, compression). Loading it up front, as shared_preload_libraries would, avoids that.
-    await client.exec(`LOAD 'timescaledb'`);
+    client = await PGliteThread.open(inMemory ? undefined : dir);
   } catch (err) {
     await unlock();
     throw err;
@@ -77,7 +70,8 @@ async function openPglite(dataDir: string): Promise<Database> {
   let closed = false;
   return {
     engine: 'pglite',
-    db: drizzlePglite(client, { schema }) as unknown as Db,
+    // drizzle's pglite driver uses query() and transaction() only, which the thread's client has.
+    db: drizzlePglite(client as unknown as PGlite, { schema }) as unknown as Db,
     location: inMemory ? 'pglite (in memory)' : `pglite ${dir}`,
     async close() {
       if (closed) return;
