@@ -6,6 +6,7 @@
  * embedded default (PGlite + TimescaleDB, worker in-process).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -252,6 +253,8 @@ async function rawBaselines(database: Database) {
 
 /** What `npm start` runs once the build exists. */
 const WEB_SERVER = ['node', '--import', 'tsx', 'lib/runtime/server.ts'];
+/** `npm run worker`'s own command line (its V8 flags included), so the bench measures what users run. */
+const WORKER = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { worker: string } }).scripts.worker.split(' ');
 
 const baseEnv = { NODE_ENV: 'production', REDIS_URL: testRedisUrl(REDIS_DB), PORT: String(PORT), PUSH_RATE_LIMIT_PER_MINUTE: '1000000', FIBER_DEMO: '0' };
 
@@ -269,7 +272,7 @@ async function benchPostgres(logs: LogVariant) {
   await (await freshTestRedis(REDIS_DB)).flushdb();
   const env = { ...baseEnv, ...logEnv(logs), DATABASE_URL: pg.url! };
   const web = startProcess(WEB_SERVER, env);
-  const worker = startProcess(['node', '--import', 'tsx', 'worker/main.ts'], { ...env, WORKER_ID: 'bench' });
+  const worker = startProcess(WORKER, { ...env, WORKER_ID: 'bench' });
   await waitHttp(`http://127.0.0.1:${PORT}/api/health`);
   const probes = await setupProbes(pg.database);
   const pgOurs = await measure(`PostgreSQL 15 + Redis, web + separate worker; ${logLabel(logs)}`, probes, () => countMetrics(pg.database), [web, worker], worker.pid);
@@ -297,7 +300,7 @@ async function drainBacklog(database: Database, probes: Probe[], env: Record<str
   }
   redis.disconnect();
   const before = await countMetrics(database);
-  const worker = startProcess(['node', '--import', 'tsx', 'worker/main.ts'], env);
+  const worker = startProcess(WORKER, env);
   let first = 0;
   while ((first = (await countMetrics(database)) - before) === 0) await new Promise((r) => setTimeout(r, 20));
   const started = performance.now();

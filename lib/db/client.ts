@@ -62,7 +62,9 @@ async function openPglite(dataDir: string): Promise<Database> {
     : await lockDataDir(dir, (err) => logger.fatal({ exception: err }, 'lost the lock on the embedded data directory'));
   let client: PGliteThread;
   try {
-    client = await PGliteThread.open(inMemory ? undefined : dir);
+    client = await PGliteThread.open(inMemory ? undefined : dir, (err) =>
+      logger.fatal({ exception: err }, 'the embedded database thread stopped: every query now fails until the server is restarted'),
+    );
   } catch (err) {
     await unlock();
     throw err;

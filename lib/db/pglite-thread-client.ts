@@ -73,8 +73,12 @@ export class PGliteThread {
   private nextId = 0;
   private nextTxId = 0;
   private stopped: Error | undefined;
+  private closing = false;
 
-  private constructor(private readonly worker: Worker) {
+  private constructor(
+    private readonly worker: Worker,
+    onUnexpectedStop: (err: Error) => void,
+  ) {
     worker.on('message', (reply: Reply) => {
       const call = this.pending.get(reply.id);
       if (!call) return;
@@ -84,9 +88,12 @@ export class PGliteThread {
       else call.reject(toError(reply.error!));
     });
     const fail = (err: Error) => {
+      if (this.stopped) return;
       this.stopped = err;
       for (const call of this.pending.values()) call.reject(err);
       this.pending.clear();
+      // Every later query fails with this error; whoever runs the process should hear it once.
+      if (!this.closing) onUnexpectedStop(err);
     };
     worker.on('error', (err) => fail(new Error(`The embedded database thread failed: ${err.message}`, { cause: err })));
     worker.on('exit', (code) => fail(new Error(`The embedded database thread has stopped (exit code ${code}).`)));
@@ -95,12 +102,16 @@ export class PGliteThread {
     worker.unref();
   }
 
-  /** Starts the thread and opens the database (dataDir undefined: in memory). */
-  static async open(dataDir: string | undefined): Promise<PGliteThread> {
-    const thread = new PGliteThread(new Worker(THREAD_SCRIPT, { name: 'pglite' }));
+  /**
+   * Starts the thread and opens the database (dataDir undefined: in memory). `onUnexpectedStop`
+   * hears of a thread that died (a WebAssembly abort, say) rather than being closed.
+   */
+  static async open(dataDir: string | undefined, onUnexpectedStop: (err: Error) => void = () => {}): Promise<PGliteThread> {
+    const thread = new PGliteThread(new Worker(THREAD_SCRIPT, { name: 'pglite' }), onUnexpectedStop);
     try {
       await thread.call({ op: 'open', dataDir });
     } catch (err) {
+      thread.closing = true;
       await thread.worker.terminate();
       throw err;
     }
@@ -171,6 +182,7 @@ export class PGliteThread {
   /** Closes the database (PGlite flushes its files) and ends the thread. */
   async close(): Promise<void> {
     if (this.stopped) return;
+    this.closing = true;
     try {
       await this.call({ op: 'close' });
     } finally {

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from './client';
+import { PGliteThread } from './pglite-thread-client';
 import { queryRows } from './rows';
 
 /**
@@ -96,5 +97,18 @@ describe('PGlite on its own thread', () => {
     await other.close();
     const err = await other.db.execute(sql`SELECT 1`).catch((e: unknown) => e);
     expect(String((err as { cause?: Error }).cause?.message ?? err)).toMatch(/embedded database (is closed|thread has stopped)/);
+  });
+
+  it('a thread that dies is reported once, and every waiting and later query fails instead of hanging', async () => {
+    const stops: Error[] = [];
+    const thread = await PGliteThread.open(undefined, (err) => stops.push(err));
+    const waiting = thread.query('SELECT pg_sleep(0.5)').catch((err: Error) => err);
+    // As a WebAssembly abort would end it (the handle is private: the product never kills it).
+    await (thread as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    expect(String(await waiting)).toMatch(/embedded database thread has stopped/);
+    await expect(thread.query('SELECT 1')).rejects.toThrow(/embedded database thread has stopped/);
+    expect(stops).toHaveLength(1);
+    await thread.close();
+    expect(stops).toHaveLength(1);
   });
 });
