@@ -153,7 +153,7 @@ describe('API route modules', () => {
 
     beforeAll(async () => {
       server = http.createServer((req, res) => {
-        const handler = readApiHandler(req);
+        const handler = req.url === '/boom' ? () => Promise.reject(new Error('secret internals')) : readApiHandler(req);
         if (handler) void serveReadApi(req, res, handler);
         else res.writeHead(599).end();
       });
@@ -222,6 +222,16 @@ describe('API route modules', () => {
       const small = await fetch(`${origin}/api/nodes/${node.nodeId}`, { headers: { authorization: `Bearer ${token.key}`, 'accept-encoding': 'gzip' } });
       expect(small.headers.get('content-encoding')).toBeNull();
       expect(((await small.json()) as { node_id: string }).node_id).toBe(node.nodeId);
+    });
+
+    it('a failure that escapes a handler is a 500 problem+json with the usual headers, telling nothing of the cause', async () => {
+      const res = await fetch(`${origin}/boom`);
+      expect(res.status).toBe(500);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      const body = (await res.json()) as { request_id: string; detail: string };
+      expect(body.request_id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(JSON.stringify(body)).not.toContain('secret internals');
     });
 
     it('without a session or token: 401 problem+json, no timings, nothing of the data', async () => {

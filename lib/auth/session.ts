@@ -26,10 +26,10 @@ export type Principal = { kind: 'user'; user: SessionUser } | { kind: 'token'; p
  * The usual case takes one indexed read: better-auth's signed session cookie is verified with
  * its cookie name and secret (the HMAC-SHA256 better-call signs it with, computed by node:crypto
  * synchronously: WebCrypto's async calls each wait for the thread pool), then the session and
- * its user are read together. better-auth's getSession does the same in two reads plus its endpoint machinery
- * (~2 ms against ~0.3 ms here, README "Query performance"). A session that is due for
- * better-auth's daily extension (`updateAge`), or anything unexpected, goes through getSession
- * itself, so expiry and refresh stay the library's.
+ * its user are read together. better-auth's getSession does the same in two reads plus its
+ * endpoint machinery (~2 ms in-process against ~0.3 ms; README "Accounts and roles"). A session
+ * due for better-auth's daily extension (`updateAge`) goes through getSession itself, so
+ * renewal stays the library's.
  */
 export async function sessionUserFrom(headers: Headers): Promise<SessionUser | null> {
   const auth = await getAuth();

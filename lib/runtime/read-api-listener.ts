@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
@@ -45,15 +46,19 @@ export function readApiHandler(req: http.IncomingMessage): Handler | undefined {
 
 /** Runs the handler and writes its answer, with the headers next.config.ts gives every response. */
 export async function serveReadApi(req: http.IncomingMessage, res: http.ServerResponse, handler: Handler): Promise<void> {
-  let answer: Response;
   try {
-    answer = await handler(toWebRequest(req));
+    await writeAnswer(req, res, await handler(toWebRequest(req)));
   } catch (err) {
     // The handlers answer their own failures; this is one that escaped them.
-    log().child({ logger: 'api.routes.read' }).error({ exception: err, context: { path: req.url } }, 'read API request failed unexpectedly');
-    const problem = problemBody(err, 'unknown');
-    answer = new Response(problem.body, { status: problem.status, headers: problem.headers });
+    const requestId = randomUUID();
+    log().child({ logger: 'api.routes.read', request_id: requestId }).error({ exception: err, context: { path: req.url } }, 'read API request failed unexpectedly');
+    if (res.headersSent) return void res.destroy();
+    const problem = problemBody(err, requestId);
+    await writeAnswer(req, res, new Response(problem.body, { status: problem.status, headers: problem.headers })).catch(() => res.destroy());
   }
+}
+
+async function writeAnswer(req: http.IncomingMessage, res: http.ServerResponse, answer: Response): Promise<void> {
   let body = Buffer.from(await answer.arrayBuffer());
   const headers: Record<string, string | string[]> = {};
   for (const { key, value } of SECURITY_HEADERS) headers[key.toLowerCase()] = value;
