@@ -27,8 +27,8 @@ import { migrate } from '../drizzle/migrate';
 import { PROFILE_FLAGS } from './profile';
 
 const REDIS_DB = TEST_REDIS_DB.bench;
-/** The worker's batch size in this run (WORKER_BATCH_SIZE, or its default). */
-const WORKER_BATCH = parseConfig(process.env).WORKER_BATCH_SIZE;
+/** The worker's batch size in each set-up (WORKER_BATCH_SIZE, or the mode's default). */
+const workerBatch = (databaseUrl: string | undefined) => parseConfig({ ...process.env, DATABASE_URL: databaseUrl }).WORKER_BATCH_SIZE;
 const PORT = 3210;
 /**
  * `npm run bench:ingest -- [--seconds 10] [--only postgres|embedded] [--logs both|default|warn]`
@@ -220,7 +220,7 @@ async function measure(
   return { e2eRate: committed / e2eSeconds, acceptedRate: batch.accepted / SECONDS };
 }
 
-async function rawBaselines(database: Database) {
+async function rawBaselines(database: Database, batch: number) {
   const redis = await freshTestRedis(REDIS_DB);
   const n = 200_000;
   let t = performance.now();
@@ -246,7 +246,7 @@ async function rawBaselines(database: Database) {
   }));
   // Statements of the worker's own batch size, so the ratio compares like with like.
   t = performance.now();
-  for (let i = 0; i < rows.length; i += WORKER_BATCH) await insertMetricBatch(database.db, rows.slice(i, i + WORKER_BATCH));
+  for (let i = 0; i < rows.length; i += batch) await insertMetricBatch(database.db, rows.slice(i, i + batch));
   const insertRate = rows.length / ((performance.now() - t) / 1000);
   return { xaddRate, insertRate };
 }
@@ -278,8 +278,9 @@ async function benchPostgres(logs: LogVariant) {
   const pgOurs = await measure(`PostgreSQL 15 + Redis, web + separate worker; ${logLabel(logs)}`, probes, () => countMetrics(pg.database), [web, worker], worker.pid);
   await Promise.all([exited(web), exited(worker)]);
   const drainRate = await drainBacklog(pg.database, probes, { ...env, WORKER_ID: 'bench-drain' });
-  const raw = await rawBaselines(pg.database);
-  printBaselines(pgOurs, raw);
+  const batch = workerBatch(pg.url);
+  const raw = await rawBaselines(pg.database, batch);
+  printBaselines(pgOurs, raw, batch);
   console.log(`    worker drain ÷ raw insert: ${(drainRate / raw.insertRate).toFixed(2)}`);
   await pg.cleanup();
 }
@@ -333,7 +334,8 @@ async function benchEmbedded(logs: LogVariant) {
   redis.disconnect();
   await exited(server);
   const embedded = await openDatabase({ dataDir: path.join(dir, 'pg') });
-  printBaselines(embeddedOurs, await rawBaselines(embedded));
+  const batch = workerBatch(undefined);
+  printBaselines(embeddedOurs, await rawBaselines(embedded, batch), batch);
   await embedded.close();
   await rm(dir, { recursive: true, force: true });
 }
@@ -342,9 +344,9 @@ function exited(child: ChildProcess): Promise<void> {
   return child.exitCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-function printBaselines(ours: { e2eRate: number; acceptedRate: number }, raw: { xaddRate: number; insertRate: number }) {
+function printBaselines(ours: { e2eRate: number; acceptedRate: number }, raw: { xaddRate: number; insertRate: number }, batch: number) {
   const ratio = (a: number, b: number) => (a / b).toFixed(2);
-  console.log(`  raw baselines (same run, same table): pipelined XADD ${Math.round(raw.xaddRate)} entries/s; insertMetricBatch ×${WORKER_BATCH} ${Math.round(raw.insertRate)} rows/s`);
+  console.log(`  raw baselines (same run, same table): pipelined XADD ${Math.round(raw.xaddRate)} entries/s; insertMetricBatch ×${batch} ${Math.round(raw.insertRate)} rows/s`);
   console.log(`    batches accepted ÷ raw XADD: ${ratio(ours.acceptedRate, raw.xaddRate)}; end to end ÷ raw insert: ${ratio(ours.e2eRate, raw.insertRate)}`);
 }
 

@@ -27,6 +27,14 @@ describe('configuration', () => {
     });
   });
 
+  it('the worker batch size defaults by mode (4,000 embedded, 1,000 on PostgreSQL); a set value wins in both', () => {
+    expect(parseConfig({}).WORKER_BATCH_SIZE).toBe(4000);
+    expect(parseConfig({ DATABASE_URL: 'postgres://db/x' }).WORKER_BATCH_SIZE).toBe(1000);
+    expect(parseConfig({ WORKER_BATCH_SIZE: '500' }).WORKER_BATCH_SIZE).toBe(500);
+    expect(parseConfig({ DATABASE_URL: 'postgres://db/x', WORKER_BATCH_SIZE: '2500' }).WORKER_BATCH_SIZE).toBe(2500);
+    expect(() => parseConfig({ WORKER_BATCH_SIZE: '20000' })).toThrow(/WORKER_BATCH_SIZE/);
+  });
+
   it('per-purpose database URLs default to DATABASE_URL, each overridable on its own', () => {
     const base = 'postgres://owner:pw@db:5432/fiberstack';
     expect(parseConfig({ DATABASE_URL: base }).databaseUrls).toEqual({ reader: base, worker: base, admin: base });
