@@ -28,10 +28,12 @@ export interface DatabaseOptions {
   /** Embedded data directory, or `memory://` for a throw-away in-memory database (tests). */
   dataDir?: string;
   poolMax?: number;
+  /** Embedded only: the database thread died (after it is logged). Every later query fails. */
+  onEmbeddedStop?: (err: Error) => void;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.url ? openPostgres(options.url, options.poolMax ?? 10) : openPglite(options.dataDir ?? 'memory://');
+  return options.url ? openPostgres(options.url, options.poolMax ?? 10) : openPglite(options.dataDir ?? 'memory://', options.onEmbeddedStop);
 }
 
 function openPostgres(url: string, max: number): Database {
@@ -50,7 +52,7 @@ function openPostgres(url: string, max: number): Database {
   };
 }
 
-async function openPglite(dataDir: string): Promise<Database> {
+async function openPglite(dataDir: string, onStop: (err: Error) => void = () => {}): Promise<Database> {
   // Loaded only for the embedded mode; PGlite itself loads only on its own thread, so a
   // process that merely imports this module (e.g. a worker on PostgreSQL) does not carry it.
   const [{ PGliteThread }, { drizzle: drizzlePglite }] = await Promise.all([import('./pglite-thread-client'), import('drizzle-orm/pglite')]);
@@ -62,9 +64,10 @@ async function openPglite(dataDir: string): Promise<Database> {
     : await lockDataDir(dir, (err) => logger.fatal({ exception: err }, 'lost the lock on the embedded data directory'));
   let client: PGliteThread;
   try {
-    client = await PGliteThread.open(inMemory ? undefined : dir, (err) =>
-      logger.fatal({ exception: err }, 'the embedded database thread stopped: every query now fails until the server is restarted'),
-    );
+    client = await PGliteThread.open(inMemory ? undefined : dir, (err) => {
+      logger.fatal({ exception: err }, 'the embedded database thread stopped: every query now fails until the process is restarted');
+      onStop(err);
+    });
   } catch (err) {
     await unlock();
     throw err;
@@ -101,7 +104,18 @@ export function getDatabase(): Promise<Database> {
     const dataDir = path.join(cfg.FIBER_DATA_DIR, 'pg');
     // The owner's connection (DATABASE_ADMIN_URL, default DATABASE_URL): migrations, jobs,
     // accounts, admin writes and the push path's key checks.
-    globalForDb.fiberDatabase = openDatabase({ url: cfg.databaseUrls.admin, dataDir, poolMax: cfg.DATABASE_POOL_MAX });
+    globalForDb.fiberDatabase = openDatabase({
+      url: cfg.databaseUrls.admin,
+      dataDir,
+      poolMax: cfg.DATABASE_POOL_MAX,
+      // The process's own embedded database cannot come back by itself: shut down cleanly with
+      // exit code 1 (the server's and CLI's SIGTERM handlers), so a supervisor restarts it
+      // rather than leaving a server that answers 503 forever.
+      onEmbeddedStop: () => {
+        process.exitCode = 1;
+        process.kill(process.pid, 'SIGTERM');
+      },
+    });
     // A failed open must not be cached forever: the next caller retries (e.g. the lock was freed).
     globalForDb.fiberDatabase.catch(() => {
       globalForDb.fiberDatabase = undefined;

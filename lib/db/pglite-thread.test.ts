@@ -1,6 +1,9 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from './client';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { closeDatabase, getDatabase, openDatabase, type Database } from './client';
 import { PGliteThread } from './pglite-thread-client';
 import { queryRows } from './rows';
 
@@ -110,5 +113,28 @@ describe('PGlite on its own thread', () => {
     expect(stops).toHaveLength(1);
     await thread.close();
     expect(stops).toHaveLength(1);
+  });
+});
+
+describe("the process's embedded database (getDatabase)", () => {
+  it('when its thread dies, the process shuts itself down with exit code 1, so a supervisor restarts it', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'fiber-thread-stop-'));
+    vi.stubEnv('DATABASE_URL', '');
+    vi.stubEnv('FIBER_DATA_DIR', dir);
+    // The signal itself is the OS's business: record it instead of ending the test process.
+    const kill = vi.spyOn(process, 'kill').mockImplementation(() => true);
+    try {
+      const { engine, db } = await getDatabase();
+      expect(engine).toBe('pglite');
+      await (db as unknown as { $client: { worker: { terminate(): Promise<number> } } }).$client.worker.terminate();
+      await expect.poll(() => kill.mock.calls).toEqual([[process.pid, 'SIGTERM']]);
+      expect(process.exitCode).toBe(1);
+    } finally {
+      process.exitCode = undefined;
+      kill.mockRestore();
+      await closeDatabase();
+      vi.unstubAllEnvs();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

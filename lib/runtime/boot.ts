@@ -57,7 +57,8 @@ export async function bootWebServer(): Promise<void> {
       redis?.disconnect();
       await closeDatabase();
       logger.info('shutdown complete');
-      process.exit(0);
+      // 1 when the shutdown was ours because the embedded database thread died (lib/db/client.ts).
+      process.exit(process.exitCode ?? 0);
     };
     process.once('SIGTERM', () => void shutdown('SIGTERM'));
     process.once('SIGINT', () => void shutdown('SIGINT'));
