@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { config, parseConfig } from '@/lib/config';
 import { closeDatabase } from '@/lib/db/client';
+import { queryRows } from '@/lib/db/rows';
 import { createTestDatabase, testDatabaseName, type TestDatabase } from '@/lib/testing/databases';
 import { TEST_REDIS_DB, freshTestRedis } from '@/lib/testing/redis';
 import { migrate } from '@/drizzle/migrate';
@@ -129,7 +130,7 @@ describe('accounts (better-auth on PostgreSQL 15)', () => {
     const { db } = t.database;
     const cookie = sessionCookie(await signIn('kofi@noc.example', PASSWORD, '10.0.0.6'))!;
     const token = decodeURIComponent(cookie.split('=')[1]!).split('.')[0]!;
-    const expiresAt = async () => new Date(((await db.execute(sql`SELECT expires_at FROM sessions WHERE token = ${token}`)) as unknown as { expires_at: string }[])[0]!.expires_at);
+    const expiresAt = async () => new Date((await queryRows<{ expires_at: string }>(db, sql`SELECT expires_at FROM sessions WHERE token = ${token}`))[0]!.expires_at);
 
     // Signed in two days ago: past updateAge (1 day), so this request extends it to 7 days from now.
     await db.execute(sql`UPDATE sessions SET expires_at = now() + interval '5 days' WHERE token = ${token}`);

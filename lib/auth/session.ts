@@ -15,6 +15,9 @@ export interface SessionUser {
   role: Role;
 }
 
+/** A user as better-auth (or our one-read check) returns it, before the role and ban checks. */
+type AuthUser = { id: string; email: string; name: string; role?: string | null; banned?: boolean | null };
+
 /** Who is calling: a signed-in user, or a read-only API token (scripts, Grafana). */
 export type Principal = { kind: 'user'; user: SessionUser } | { kind: 'token'; prefix: string; tokenId: string };
 
@@ -36,11 +39,11 @@ export async function sessionUserFrom(headers: Headers): Promise<SessionUser | n
   const fast = await signedInUserFast(auth, headers);
   if (fast !== 'ask-better-auth') return fast;
   const session = await auth.api.getSession({ headers, query: { disableCookieCache: true } });
-  const user = session?.user as { id: string; email: string; name: string; role?: string | null; banned?: boolean | null } | undefined;
+  const user = session?.user as AuthUser | undefined;
   return activeUser(user);
 }
 
-function activeUser(user: { id: string; email: string; name: string; role?: string | null; banned?: boolean | null } | undefined): SessionUser | null {
+function activeUser(user: AuthUser | undefined): SessionUser | null {
   if (!user || user.banned || !isRole(user.role)) return null;
   return { id: user.id, email: user.email, name: user.name, role: user.role };
 }

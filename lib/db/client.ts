@@ -108,9 +108,10 @@ export function getDatabase(): Promise<Database> {
       url: cfg.databaseUrls.admin,
       dataDir,
       poolMax: cfg.DATABASE_POOL_MAX,
-      // The process's own embedded database cannot come back by itself: shut down cleanly with
-      // exit code 1 (the server's and CLI's SIGTERM handlers), so a supervisor restarts it
-      // rather than leaving a server that answers 503 forever.
+      // The process's own embedded database cannot come back by itself: the server shuts down
+      // cleanly with exit code 1 (its SIGTERM handler, lib/runtime/boot.ts), so a supervisor
+      // restarts it rather than leaving a server that answers 503 forever; a command-line run
+      // simply ends.
       onEmbeddedStop: () => {
         process.exitCode = 1;
         process.kill(process.pid, 'SIGTERM');

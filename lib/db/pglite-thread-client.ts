@@ -3,11 +3,11 @@ import { Worker } from 'node:worker_threads';
 
 /**
  * The embedded PGlite, run on its own worker thread (lib/db/pglite-thread.mjs), seen from the
- * main thread through the part of PGlite's client that drizzle's pglite driver uses: `query`
- * and `transaction` (whose callback gets `query`, `exec`, `rollback`). PGlite executes SQL on
- * the thread that owns it, so in-process it shared one core with Next.js, the push listener and
- * the queue consumer; on its own thread the embedded server uses both cores (README,
- * "Performance").
+ * main thread through the part of PGlite's client that drizzle's pglite driver uses: `query`,
+ * and `transaction`, whose callback's client drizzle only queries (its rollback throws). PGlite
+ * executes SQL on the thread that owns it, so in-process it shared one core with Next.js, the
+ * push listener and the queue consumer; on its own thread the embedded server uses both cores
+ * (README, "Performance").
  */
 
 interface QueryOptions {
@@ -23,15 +23,11 @@ export interface ThreadResults {
 
 export interface ThreadTransaction {
   query(sql: string, params?: unknown[], options?: QueryOptions): Promise<ThreadResults>;
-  exec(sql: string): Promise<ThreadResults[]>;
-  rollback(): Promise<void>;
-  readonly closed: boolean;
 }
 
 type Message =
   | { op: 'open'; dataDir?: string }
   | { op: 'query'; sql: string; params?: unknown[]; options?: { rowMode?: string; rawTypes: number[] }; txId?: number }
-  | { op: 'exec'; sql: string; txId?: number }
   | { op: 'begin' | 'commit' | 'rollback'; txId: number }
   | { op: 'close' };
 
@@ -132,50 +128,27 @@ export class PGliteThread {
     return this.call({ op: 'query', sql, params, options: threadOptions(options) });
   }
 
-  exec(sql: string): Promise<ThreadResults[]> {
-    return this.call({ op: 'exec', sql });
-  }
-
   /** PGlite's transaction(): BEGIN, the callback, COMMIT, or ROLLBACK when it throws. */
   async transaction<T>(callback: (tx: ThreadTransaction) => Promise<T>): Promise<T> {
     const txId = ++this.nextTxId;
     await this.call({ op: 'begin', txId });
     let closed = false;
-    const ensureOpen = () => {
-      if (closed) throw new Error('Transaction is closed');
-    };
     const tx: ThreadTransaction = {
       query: async (sql, params, options) => {
-        ensureOpen();
+        if (closed) throw new Error('Transaction is closed');
         return this.call({ op: 'query', sql, params, options: threadOptions(options), txId });
-      },
-      exec: async (sql) => {
-        ensureOpen();
-        return this.call({ op: 'exec', sql, txId });
-      },
-      rollback: async () => {
-        ensureOpen();
-        closed = true;
-        await this.call({ op: 'rollback', txId });
-      },
-      get closed() {
-        return closed;
       },
     };
     let result: T;
     try {
       result = await callback(tx);
     } catch (err) {
-      if (!closed) {
-        closed = true;
-        await this.call({ op: 'rollback', txId }).catch(() => undefined);
-      }
+      closed = true;
+      await this.call({ op: 'rollback', txId }).catch(() => undefined);
       throw err;
     }
-    if (!closed) {
-      closed = true;
-      await this.call({ op: 'commit', txId });
-    }
+    closed = true;
+    await this.call({ op: 'commit', txId });
     return result;
   }
 

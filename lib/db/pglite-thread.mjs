@@ -9,7 +9,6 @@
 // Messages (each answered once by `{ id, ok, result | error }`):
 //   { op: 'open', dataDir }                      dataDir undefined = in memory
 //   { op: 'query', sql, params, options, txId? }  options: { rowMode, rawTypes }
-//   { op: 'exec', sql, txId? }
 //   { op: 'begin', txId } / { op: 'commit', txId } / { op: 'rollback', txId }
 //   { op: 'close' }
 // Transactions use PGlite's own `transaction()`: while one is open, PGlite holds every other
@@ -101,8 +100,6 @@ async function handle(message, answer) {
       return answer.ok(await open(message.dataDir));
     case 'query':
       return answer.ok(await clientFor(message.txId).query(message.sql, message.params, queryOptions(message.options)));
-    case 'exec':
-      return answer.ok(await clientFor(message.txId).exec(message.sql));
     case 'begin':
       return begin(message.txId, answer);
     case 'commit':
