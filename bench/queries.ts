@@ -173,12 +173,12 @@ async function main() {
     // 2. Recent metrics across all nodes.
     {
       console.log(`\nrecent metrics across all nodes (target p95 < 50 ms; spec < 100 ms): GET /api/nodes = every node with its newest sample`);
-      // The newest time from the node's index alone, then that row (as listNodesWithLatestSample
-      // does: one lateral with the values lets the planner walk idx_metrics_time instead).
-      const newest = `SELECT n.node_id, n.node_name, t.time, m.latency_ms, m.uptime_pct, m.packet_loss FROM nodes n
-                      LEFT JOIN LATERAL (SELECT time FROM metrics WHERE node_id = n.node_id ORDER BY time DESC LIMIT 1) t ON true
-                      LEFT JOIN LATERAL (SELECT latency_ms, uptime_pct, packet_loss FROM metrics
-                                         WHERE node_id = n.node_id AND time = t.time LIMIT 1) m ON true`;
+      // As listNodesWithLatestSample reads it: from the node's last_seen_at up, at most a day ahead.
+      const newest = `SELECT n.node_id, n.node_name, m.time, m.latency_ms, m.uptime_pct, m.packet_loss FROM nodes n
+                      LEFT JOIN LATERAL (SELECT time, latency_ms, uptime_pct, packet_loss FROM metrics
+                                         WHERE node_id = n.node_id AND time >= COALESCE(n.last_seen_at, '-infinity'::timestamptz)
+                                           AND time <= now() + interval '1 day'
+                                         ORDER BY time DESC LIMIT 1) m ON true`;
       const lastFive = `SELECT node_id, time, latency_ms, uptime_pct, packet_loss FROM metrics WHERE time > now() - interval '5 minutes'`;
       const sqlNewest = await measure(RUNS, WARM_UP, () => raw.unsafe(newest, [], { prepare: true }));
       line('raw SQL: newest sample per node (LATERAL, idx_metrics_node_time)', sqlNewest);

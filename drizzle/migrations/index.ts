@@ -5,8 +5,9 @@ import { accounts } from './0004_accounts';
 import { databaseRoles } from './0005_database_roles';
 import { logsEvents } from './0006_logs_events';
 import { nodeStates } from './0007_node_states';
+import { rollupCoveringIndexes } from './0008_rollup_covering_indexes';
 import type { Migration } from './types';
 
 /** Every migration, in order. Versions are never reused or renumbered once landed. */
-export const migrations: Migration[] = [coreSchema, workerJobs, probeKeys, accounts, databaseRoles, logsEvents, nodeStates];
+export const migrations: Migration[] = [coreSchema, workerJobs, probeKeys, accounts, databaseRoles, logsEvents, nodeStates, rollupCoveringIndexes];
 export type { Migration, MigrationContext } from './types';

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { pgArray, queryRows, toDate, toNumber } from '../db/rows';
 import { ROLLUPS, columnNames, type Rollup } from '../maintenance/rollups';
@@ -118,18 +118,22 @@ export interface DailyAggregateRow {
 
 /**
  * A node's buckets of one rollup with start <= bucket < end, oldest first: the materialised rows
- * (idx_agg_hourly_node_time / idx_agg_daily_node_time), then the buckets after the node's newest
+ * (an index-only scan of idx_agg_hourly_covering / idx_agg_daily_covering, migration 0008,
+ * which carry every column selected here), then the buckets after the node's newest
  * materialised one computed from the raw samples with the very same column expressions, as
  * TimescaleDB's real-time aggregation would. Rollups are refreshed only for whole buckets that
  * have ended (and hourly only every hour), so without this the current hour or day, and up to two
  * hours in all, would be missing from every chart that ends now.
  */
 async function readRollupBuckets(db: Db, rollup: Rollup, nodeId: string, start: Date, end: Date): Promise<Record<string, unknown>[]> {
+  return queryRows<Record<string, unknown>>(db, rollupBucketsQuery(rollup, nodeId, start, end));
+}
+
+/** readRollupBuckets' statement, exported so a test can EXPLAIN it. */
+export function rollupBucketsQuery(rollup: Rollup, nodeId: string, start: Date, end: Date): SQL {
   const r = ROLLUPS[rollup];
   const columns = columnNames(r.columns).join(', ');
-  return queryRows<Record<string, unknown>>(
-    db,
-    sql`WITH stored AS (
+  return sql`WITH stored AS (
           SELECT time, ${sql.raw(columns)} FROM ${sql.identifier(r.relation)}
           WHERE node_id = ${nodeId}::uuid AND time >= ${iso(start)}::timestamptz AND time < ${iso(end)}::timestamptz
         ), mark AS (
@@ -143,8 +147,7 @@ async function readRollupBuckets(db: Db, rollup: Rollup, nodeId: string, start: 
           AND m.time >= COALESCE(mark.after, ${iso(start)}::timestamptz)
           AND m.time >= ${iso(start)}::timestamptz AND m.time < ${iso(end)}::timestamptz
         GROUP BY 1
-        ORDER BY time`,
-  );
+        ORDER BY time`;
 }
 
 /** A node's hourly buckets with start <= bucket < end, oldest first (see readRollupBuckets). */

@@ -230,7 +230,16 @@ function dailyPoint(r: DailyAggregateRow): MetricsPoint {
   });
 }
 
-/** The point without its NULL members. */
+/**
+ * The point without its NULL members. A plain loop rather than Object.fromEntries(entries.filter):
+ * that was the costliest step of a 30-day hourly answer (19% of its CPU, and it made objects
+ * JSON.stringify is slower on); points built key by key in the same order share one shape.
+ */
 function compact(point: { time: string } & Record<string, string | number | null>): MetricsPoint {
-  return Object.fromEntries(Object.entries(point).filter(([, v]) => v !== null)) as MetricsPoint;
+  const out: Record<string, string | number> = {};
+  for (const key in point) {
+    const value = point[key];
+    if (value !== null && value !== undefined) out[key] = value;
+  }
+  return out as MetricsPoint;
 }
