@@ -159,27 +159,37 @@ async function nodePids(root: number): Promise<number[]> {
   return [root, ...(await Promise.all(children.map(nodePids))).flat()];
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 /**
  * Waits until `target` more samples than `before` are committed; returns how many were, and
- * when the last one was. `queueDrained` (the embedded set-up, whose count comes from heartbeats
- * written every 10 s) dates the end by the stream instead: the worker deletes an entry only
- * after its sample is committed, so an empty stream means every accepted sample is in.
+ * when the last one was. The end is dated by the stream running empty (`queueDrained`): the
+ * worker deletes an entry only after its sample is committed, so an empty stream means every
+ * accepted sample is in. Only then is the committed count read (and re-read until it is
+ * complete: the embedded count comes from heartbeats written every 10 s). Polling the count
+ * itself while the worker drains would put a `count(*)` over the growing table on the same two
+ * cores ten times a second, slowing down what is being measured.
  */
 async function drained(
   committedSoFar: () => Promise<number>,
   before: number,
   target: number,
-  queueDrained?: () => Promise<boolean>,
+  queueDrained: () => Promise<boolean>,
 ): Promise<{ committed: number; at: number }> {
+  for (let i = 0; i < 6_000 && !(await queueDrained()); i++) await sleep(20);
+  const at = Date.now();
   let committed = 0;
-  let at: number | undefined;
-  for (let i = 0; i < 1200; i++) {
-    if (at === undefined && queueDrained && (await queueDrained())) at = Date.now();
+  for (let i = 0; i < 300; i++) {
     committed = (await committedSoFar()) - before;
     if (committed >= target) break;
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
-  return { committed, at: at ?? Date.now() };
+  return { committed, at };
+}
+
+/** The stream `fiber:etl:queue` holds no entry: everything accepted was committed and deleted (or dead-lettered). */
+function streamEmpty(redis: Redis): () => Promise<boolean> {
+  return async () => (await redis.xlen(ETL_STREAM)) === 0;
 }
 
 async function measure(
@@ -188,7 +198,7 @@ async function measure(
   committedSoFar: () => Promise<number>,
   processes: ChildProcess[],
   workerPid: number | undefined,
-  queueDrained?: () => Promise<boolean>,
+  queueDrained: () => Promise<boolean>,
 ) {
   const fmt = (r: autocannon.Result) =>
     `${Math.round(r.requests.average)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}`;
@@ -197,11 +207,11 @@ async function measure(
   // Warm-up (JIT, connection pools, prepared scripts), not measured; its samples drain first.
   const beforeWarmUp = await committedSoFar();
   const warm = await drive(probes, 1, 50, 6_000, 2);
-  await drained(committedSoFar, beforeWarmUp, warm.accepted);
+  await drained(committedSoFar, beforeWarmUp, warm.accepted, queueDrained);
 
   let before = await committedSoFar();
   const single = await drive(probes, 1, 50, 6_000);
-  const { committed: singleCommitted } = await drained(committedSoFar, before, single.accepted);
+  const { committed: singleCommitted } = await drained(committedSoFar, before, single.accepted, queueDrained);
   console.log(`  single-sample pushes (50 connections): ${fmt(single.result)}`);
   console.log(`    committed ${singleCommitted} of ${single.accepted} accepted${single.exhausted ? ' (body pool exhausted: duplicates sent)' : ''}`);
 
@@ -275,7 +285,16 @@ async function benchPostgres(logs: LogVariant) {
   const worker = startProcess(WORKER, { ...env, WORKER_ID: 'bench' });
   await waitHttp(`http://127.0.0.1:${PORT}/api/health`);
   const probes = await setupProbes(pg.database);
-  const pgOurs = await measure(`PostgreSQL 15 + Redis, web + separate worker; ${logLabel(logs)}`, probes, () => countMetrics(pg.database), [web, worker], worker.pid);
+  const redis = new Redis(testRedisUrl(REDIS_DB)); // not freshTestRedis: that would empty the server's stream and group
+  const pgOurs = await measure(
+    `PostgreSQL 15 + Redis, web + separate worker; ${logLabel(logs)}`,
+    probes,
+    () => countMetrics(pg.database),
+    [web, worker],
+    worker.pid,
+    streamEmpty(redis),
+  );
+  redis.disconnect();
   await Promise.all([exited(web), exited(worker)]);
   const drainRate = await drainBacklog(pg.database, probes, { ...env, WORKER_ID: 'bench-drain' });
   const batch = workerBatch(pg.url);
@@ -299,14 +318,17 @@ async function drainBacklog(database: Database, probes: Probe[], env: Record<str
     const samples = Array.from({ length: 100 }, () => distinctSample(probe));
     await enqueueSamples(redis, samples, { requestId: `drain-${i}`, keyPrefix: 'bench', probeVersion: null, receivedAt: new Date().toISOString() });
   }
-  redis.disconnect();
   const before = await countMetrics(database);
   const worker = startProcess(WORKER, env);
-  let first = 0;
-  while ((first = (await countMetrics(database)) - before) === 0) await new Promise((r) => setTimeout(r, 20));
-  const started = performance.now();
-  const { committed } = await drained(() => countMetrics(database), before, total);
-  const rate = (committed - first) / ((performance.now() - started) / 1000);
+  // Dated by the stream alone (XLEN, not count(*): see drained): the first batch's entries
+  // leave it right after its commit, the last ones after the last commit.
+  while ((await redis.xlen(ETL_STREAM)) === total) await sleep(20);
+  const started = Date.now();
+  const left = await redis.xlen(ETL_STREAM);
+  const { committed, at } = await drained(() => countMetrics(database), before, total, streamEmpty(redis));
+  redis.disconnect();
+  // The entries still in the stream after the first commit, over the time they took.
+  const rate = left / ((at - started) / 1000);
   console.log(`  worker drain: a backlog of ${total} samples, one worker started on it: ${Math.round(rate)} samples/s from its first commit (${committed} committed)`);
   worker.kill('SIGTERM');
   await exited(worker);
@@ -329,8 +351,7 @@ async function benchEmbedded(logs: LogVariant) {
     return health.workers.reduce((sum, w) => sum + (w.ingest?.inserted ?? 0), 0);
   };
   const redis = new Redis(testRedisUrl(REDIS_DB)); // not freshTestRedis: that would empty the server's stream and group
-  const queueDrained = async () => (await redis.xlen(ETL_STREAM)) === 0;
-  const embeddedOurs = await measure(`embedded default (PGlite + TimescaleDB), worker in-process; ${logLabel(logs)}`, probes, inserted, [server], server.pid, queueDrained);
+  const embeddedOurs = await measure(`embedded default (PGlite + TimescaleDB), worker in-process; ${logLabel(logs)}`, probes, inserted, [server], server.pid, streamEmpty(redis));
   redis.disconnect();
   await exited(server);
   const embedded = await openDatabase({ dataDir: path.join(dir, 'pg') });
