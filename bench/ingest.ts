@@ -153,7 +153,7 @@ async function rssMb(pid: number): Promise<number> {
   return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
 }
 
-/** The worker's process and any children it has (RSS is summed over them). */
+/** The worker's process and any children it has; the figure printed is the largest RSS among them (the worker spawns none today). */
 async function nodePids(root: number): Promise<number[]> {
   const children = (await readFile(`/proc/${root}/task/${root}/children`, 'utf8').catch(() => '')).trim().split(/\s+/).filter(Boolean).map(Number);
   return [root, ...(await Promise.all(children.map(nodePids))).flat()];
