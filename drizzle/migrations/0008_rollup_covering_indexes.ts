@@ -16,11 +16,14 @@ import type { Migration } from './types';
  * continuous aggregates (TimescaleDB puts them on the materialization hypertables).
  *
  * An index-only scan skips the heap only on pages the visibility map marks all-visible, which
- * only VACUUM sets. In PostgreSQL (plain) mode the rollups are our tables, refreshed every hour by a DELETE and
- * INSERT of the last buckets; with the default thresholds (20% of the table) autovacuum would
- * visit the hourly rollup of 1,000 nodes every ~18 days, and the recent buckets would all be read
- * from the heap again. At 1% (plus the base threshold) it visits about daily, so at most the last
- * day or so of a chart needs heap fetches.
+ * only VACUUM sets. In PostgreSQL (plain) mode the rollups are our tables, refreshed every hour
+ * by a DELETE and INSERT of the last buckets; with the default thresholds (20% of the table)
+ * autovacuum would visit the hourly rollup of 1,000 nodes every ~18 days, and the recent buckets
+ * would all be read from the heap again. At 1% (plus the base threshold) it visits about daily,
+ * so at most the last day or so of a chart needs heap fetches.
+ *
+ * On an existing installation the index builds take the rollups' write lock for as long as they
+ * run (seconds for 1,000 nodes × 90 days); the refresh job simply waits.
  */
 const covering = (rollup: Rollup) => `idx_${rollup === 'hourly' ? 'agg_hourly' : 'agg_daily'}_covering`;
 

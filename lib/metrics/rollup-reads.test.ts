@@ -10,9 +10,9 @@ import { insertMetricBatch, rollupBucketsQuery, type MetricSample } from './quer
 
 /**
  * A chart's buckets come from the rollup's covering index alone (migration 0008): the read the
- * dashboard makes for a node's 30 days is an index-only scan with no heap fetches, on both
- * engines. This fails when a column is added to the read but not to the index, or when the index
- * is dropped or loses its key order.
+ * dashboard makes for a node's 30 days is an index-only scan with no heap fetches. This fails
+ * when a column is added to the read but not to the index, or when the index is dropped or loses
+ * its key order.
  */
 
 const HOUR = 3_600_000;
