@@ -227,7 +227,42 @@ async function measure(
   const rss = workerPid ? Math.max(...(await Promise.all((await nodePids(workerPid)).map(rssMb)))) : undefined;
   if (rss !== undefined) console.log(`  worker RSS: ${rss} MB`);
   for (const p of processes) p.kill('SIGTERM');
-  return { e2eRate: committed / e2eSeconds, acceptedRate: batch.accepted / SECONDS };
+  return {
+    e2eRate: committed / e2eSeconds,
+    acceptedRate: batch.accepted / SECONDS,
+    singleRate: single.result.requests.average,
+    singleP99: single.result.latency.p99,
+    rss,
+  };
+}
+
+type Measured = Awaited<ReturnType<typeof measure>>;
+
+/** One set-up's figures against issue 3's targets, for the summary at the end. */
+interface Outcome {
+  label: string;
+  embedded: boolean;
+  ours: Measured;
+  insertRate: number;
+}
+const outcomes: Outcome[] = [];
+
+const TARGETS = { singleRate: 3_000, singleP99Ms: 50, e2eRate: 50_000, e2eRatio: 0.5, embeddedRate: 20_000, workerRssMb: 200 };
+
+function printSummary() {
+  const mark = (ok: boolean) => (ok ? '✓' : '✗');
+  console.log(
+    `\nSummary against issue 3's targets (✓ met): ≥ ${TARGETS.singleRate} single pushes/s with p99 < ${TARGETS.singleP99Ms} ms; ` +
+      `≥ ${TARGETS.e2eRate} samples/s end to end and ≥ ${TARGETS.e2eRatio} × the raw insert; embedded ≥ ${TARGETS.embeddedRate}; worker RSS < ${TARGETS.workerRssMb} MB`,
+  );
+  for (const { label, embedded, ours, insertRate } of outcomes) {
+    const single = `${Math.round(ours.singleRate)} req/s p99 ${ours.singleP99} ms ${mark(ours.singleRate >= TARGETS.singleRate && ours.singleP99 < TARGETS.singleP99Ms)}`;
+    const ratio = ours.e2eRate / insertRate;
+    const rateTarget = embedded ? TARGETS.embeddedRate : TARGETS.e2eRate;
+    const e2e = `${Math.round(ours.e2eRate)} samples/s ${mark(ours.e2eRate >= rateTarget)} (target ${rateTarget}), ×${ratio.toFixed(2)} raw ${mark(ratio >= TARGETS.e2eRatio)}`;
+    const rss = ours.rss === undefined || embedded ? '' : `; worker ${ours.rss} MB ${mark(ours.rss < TARGETS.workerRssMb)}`;
+    console.log(`  ${label}: single ${single}; end to end ${e2e}${rss}`);
+  }
 }
 
 async function rawBaselines(database: Database, batch: number) {
@@ -273,6 +308,7 @@ async function main() {
     if (ONLY !== 'embedded') await benchPostgres(variant);
     if (ONLY !== 'postgres') await benchEmbedded(variant);
   }
+  printSummary();
 }
 
 /** 1. PostgreSQL 15 + Redis, separate worker. */
@@ -301,6 +337,7 @@ async function benchPostgres(logs: LogVariant) {
   const raw = await rawBaselines(pg.database, batch);
   printBaselines(pgOurs, raw, batch);
   console.log(`    worker drain ÷ raw insert: ${(drainRate / raw.insertRate).toFixed(2)}`);
+  outcomes.push({ label: `PostgreSQL, ${logs === 'warn' ? 'LOG_SHIP_LEVEL=warn' : 'default log shipping'}`, embedded: false, ours: pgOurs, insertRate: raw.insertRate });
   await pg.cleanup();
 }
 
@@ -356,7 +393,9 @@ async function benchEmbedded(logs: LogVariant) {
   await exited(server);
   const embedded = await openDatabase({ dataDir: path.join(dir, 'pg') });
   const batch = workerBatch(undefined);
-  printBaselines(embeddedOurs, await rawBaselines(embedded, batch), batch);
+  const raw = await rawBaselines(embedded, batch);
+  printBaselines(embeddedOurs, raw, batch);
+  outcomes.push({ label: `embedded, ${logs === 'warn' ? 'LOG_SHIP_LEVEL=warn' : 'default log shipping'}`, embedded: true, ours: embeddedOurs, insertRate: raw.insertRate });
   await embedded.close();
   await rm(dir, { recursive: true, force: true });
 }
@@ -365,7 +404,7 @@ function exited(child: ChildProcess): Promise<void> {
   return child.exitCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-function printBaselines(ours: { e2eRate: number; acceptedRate: number }, raw: { xaddRate: number; insertRate: number }, batch: number) {
+function printBaselines(ours: Measured, raw: { xaddRate: number; insertRate: number }, batch: number) {
   const ratio = (a: number, b: number) => (a / b).toFixed(2);
   console.log(`  raw baselines (same run, same table): pipelined XADD ${Math.round(raw.xaddRate)} entries/s; insertMetricBatch ×${batch} ${Math.round(raw.insertRate)} rows/s`);
   console.log(`    batches accepted ÷ raw XADD: ${ratio(ours.acceptedRate, raw.xaddRate)}; end to end ÷ raw insert: ${ratio(ours.e2eRate, raw.insertRate)}`);
