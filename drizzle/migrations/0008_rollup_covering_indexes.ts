@@ -25,7 +25,7 @@ import type { Migration } from './types';
  * On an existing installation the index builds take the rollups' write lock for as long as they
  * run (seconds for 1,000 nodes × 90 days); the refresh job simply waits.
  */
-const covering = (rollup: Rollup) => `idx_${rollup === 'hourly' ? 'agg_hourly' : 'agg_daily'}_covering`;
+const covering = (rollup: Rollup) => `idx_agg_${rollup}_covering`;
 
 export const rollupCoveringIndexes: Migration = {
   version: 8,

@@ -64,7 +64,6 @@ export function histogramStepMs(range: TimeRange): number {
   return HISTOGRAM_STEPS_MS.find((s) => Math.ceil(span / s) <= 60) ?? DAY_MS;
 }
 
-
 /** Errors a document causes by its content (SQLSTATE classes 22 data, 23 constraint, 54 limits), as opposed to a database that is down. */
 function isDocumentError(err: unknown): boolean {
   const code = ((err as { cause?: { code?: unknown } })?.cause?.code ?? (err as { code?: unknown })?.code) as unknown;

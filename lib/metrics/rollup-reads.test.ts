@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../db/rows';
@@ -41,7 +40,7 @@ const flatten = (p: PlanNode): PlanNode[] => [p, ...(p.Plans ?? []).flatMap(flat
  */
 describe.each(STORAGE_CASES)('rollup reads: $name', ({ engine, mode }) => {
   let t: TestDatabase & { mode: string };
-  const nodes = Array.from({ length: NODES }, () => testNode({ nodeId: randomUUID() }));
+  const nodes = Array.from({ length: NODES }, () => testNode());
 
   beforeAll(async () => {
     t = await createMigratedDatabase(engine);
