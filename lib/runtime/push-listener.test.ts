@@ -11,6 +11,15 @@ import { createMigratedDatabase, testNode, type TestDatabase } from '../testing/
 import { TEST_REDIS_DB, freshTestRedis } from '../testing/redis';
 import { handlePush, type PushDeps } from '../ingest/push';
 import { isPushRequest, servePush } from './push-listener';
+import { sql } from 'drizzle-orm';
+import { queryRows, toDate } from '../db/rows';
+import { createDemoFleet, DEMO_KEY_LABEL } from '../demo/simulator';
+import { log } from '../log';
+import { getNodeWithLatestSample } from '../nodes/queries';
+import { DEGRADED_PACKET_LOSS_PCT, statusOfNode } from '../nodes/status';
+import { drainStream } from '../testing/consumer';
+import { DEMO_NODES } from '../../drizzle/seed/demo-nodes';
+import { seedDemo } from '../../drizzle/seed';
 
 /**
  * The `npm start` server answers POST /api/push on Node's own request objects (servePush) and
@@ -171,6 +180,117 @@ describe('POST /api/push on the Node listener', () => {
 
     // The server is still fine for the next probe.
     expect((await push(sample())).status).toBe(202);
+  });
+});
+
+/**
+ * The live demo (FIBER_DEMO) pushes through this listener as real probes would: each demo probe
+ * with its own probe key, catching up on the minutes it missed, and the demo's story holding on.
+ * Here rather than in a file of its own because it needs the push path's Redis database.
+ */
+describe('the live demo probes, pushing through the listener', () => {
+  const MIN = 60_000;
+  const T0 = Math.floor(Date.now() / MIN) * MIN;
+  const SEEDED_UNTIL = T0 - 20 * MIN;
+  const SILENT = ['probe-ke-eldoret-01', 'probe-et-addis-01'];
+  let t: TestDatabase & { mode: StorageMode };
+  let redis: Redis;
+  let server: http.Server;
+  let base: string;
+  let refusing = false;
+
+  beforeAll(async () => {
+    redis = await freshTestRedis(TEST_REDIS_DB.pushListener);
+    t = await createMigratedDatabase('pglite');
+    await seedDemo(t.database, t.mode, { days: 1, now: new Date(SEEDED_UNTIL) });
+    const deps: PushDeps = { db: t.database.db, redis, settings: { maxBodyBytes: 1 << 20, rateLimitPerMinute: 600, maxBacklog: 1_000_000 } };
+    server = http.createServer((req, res) => {
+      // A server that cannot take pushes for a while, as during a restart or a Redis outage.
+      if (refusing) res.writeHead(503, { 'retry-after': '5' }).end();
+      else if (isPushRequest(req)) void servePush(req, res, async () => deps);
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }, 600_000);
+
+  afterAll(async () => {
+    server?.closeAllConnections();
+    await new Promise((resolve) => server?.close(resolve));
+    await t?.cleanup();
+    await redis?.flushdb();
+    redis?.disconnect();
+  });
+
+  const drain = () =>
+    drainStream(redis, t.database, t.mode, {
+      consumer: 'demo-test',
+      settings: { batchSize: 1000, blockMs: 50, claimIdleMs: 60_000, maxDeliveries: 5 },
+      logger: log('fiber-worker'),
+    });
+
+  /** Each demo node's sample times after the seed, as epoch ms. */
+  async function liveMinutes(): Promise<Map<string, number[]>> {
+    const rows = await queryRows<{ node_name: string; time: Date | string }>(
+      t.database.db,
+      sql`SELECT n.node_name, m.time FROM metrics m JOIN nodes n USING (node_id)
+          WHERE m.time > ${new Date(SEEDED_UNTIL).toISOString()}::timestamptz ORDER BY m.time`,
+    );
+    const byNode = new Map<string, number[]>(DEMO_NODES.map((n) => [n.nodeName, []]));
+    for (const r of rows) byNode.get(r.node_name)!.push(toDate(r.time)!.getTime());
+    return byNode;
+  }
+
+  const minutes = (from: number, to: number) => Array.from({ length: (to - from) / MIN + 1 }, (_, i) => from + i * MIN);
+
+  it('catches up on every missed minute, the current one included, then pushes each minute once, with a key per probe', async () => {
+    const fleet = await createDemoFleet(t.database.db, base);
+    expect(fleet.size).toBe(DEMO_NODES.length - SILENT.length);
+    await fleet.catchUp(T0 + 30_000);
+    await drain();
+
+    const live = await liveMinutes();
+    for (const node of DEMO_NODES) {
+      // Eldoret went silent and Addis Ababa is decommissioned: neither pushes.
+      expect(live.get(node.nodeName), node.nodeName).toEqual(SILENT.includes(node.nodeName) ? [] : minutes(SEEDED_UNTIL + MIN, T0));
+    }
+    const keys = await queryRows<{ n: string | number }>(
+      t.database.db,
+      sql`SELECT count(DISTINCT node_id) AS n FROM probe_keys WHERE label = ${DEMO_KEY_LABEL} AND revoked_at IS NULL AND last_used_at IS NOT NULL`,
+    );
+    expect(Number(keys[0]!.n)).toBe(fleet.size);
+    const ouaga = DEMO_NODES.find((n) => n.nodeName === 'probe-bf-ouagadougou-01')!;
+    expect((await getNodeWithLatestSample(t.database.db, ouaga.nodeId))?.probeVersion).toBe(ouaga.probeVersion ?? '0.2.1');
+  });
+
+  it('keeps the seeded degradation going: Ouagadougou stays degraded', async () => {
+    const ouaga = DEMO_NODES.find((n) => n.nodeName === 'probe-bf-ouagadougou-01')!;
+    const node = await getNodeWithLatestSample(t.database.db, ouaga.nodeId);
+    expect(node && statusOfNode(node, new Date(T0 + 30_000))).toBe('degraded');
+    const losses = await queryRows<{ packet_loss: string | number }>(
+      t.database.db,
+      sql`SELECT packet_loss FROM metrics WHERE node_id = ${ouaga.nodeId}::uuid AND time > ${new Date(SEEDED_UNTIL).toISOString()}::timestamptz`,
+    );
+    expect(losses.length).toBe(20);
+    for (const l of losses) expect(Number(l.packet_loss)).toBeGreaterThan(DEGRADED_PACKET_LOSS_PCT);
+  });
+
+  it('a restart revokes the previous keys, and minutes refused while the server was away are pushed with the next', async () => {
+    const before = await createDemoFleet(t.database.db, base);
+    const after = await createDemoFleet(t.database.db, base);
+    // The first fleet's keys were revoked by the second start: every push is refused (401).
+    expect(await before.pushDue(T0 + MIN)).toBe(before.size);
+
+    refusing = true;
+    expect(await after.pushDue(T0 + MIN)).toBe(after.size);
+    refusing = false;
+    expect(await after.pushDue(T0 + 2 * MIN)).toBe(0);
+    await drain();
+
+    const live = await liveMinutes();
+    for (const node of DEMO_NODES) {
+      expect(live.get(node.nodeName), node.nodeName).toEqual(SILENT.includes(node.nodeName) ? [] : minutes(SEEDED_UNTIL + MIN, T0 + 2 * MIN));
+    }
   });
 });
 
