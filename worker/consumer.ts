@@ -17,6 +17,8 @@ import {
   deadLetter,
   deliveryCounts,
   ensureConsumerGroup,
+  ETL_GROUP,
+  ETL_STREAM,
   leaveGroupIfIdle,
   readGroup,
   type StreamEntry,
@@ -95,14 +97,11 @@ export class StreamConsumer {
   }
 
   private async run(): Promise<void> {
-    while (!this.stopping) {
-      try {
-        await ensureConsumerGroup(this.redis);
-        break;
-      } catch (err) {
-        await this.fail('cannot create the consumer group (redis unavailable?)', err);
-      }
-    }
+    // Checked again after every failure: Redis may come back without its data (restarted
+    // without persistence, flushed, failed over to a replica that lacked the group), and a
+    // worker reading a group that is gone would never store another sample.
+    let groupChecked = false;
+    let groupSeen = false;
     const inFlight = new Set<Promise<void>>();
     let failure: { err: unknown } | undefined;
     const launch = (entries: StreamEntry[], redelivered: boolean) => {
@@ -120,6 +119,19 @@ export class StreamConsumer {
     };
     const limit = Math.max(1, this.settings.concurrency ?? 1);
     while (!this.stopping) {
+      if (!groupChecked) {
+        try {
+          const created = await ensureConsumerGroup(this.redis);
+          if (created && groupSeen) {
+            this.logger.warn({ context: { stream: ETL_STREAM, group: ETL_GROUP } }, 'the consumer group was gone (Redis lost its data?); created it again from the start of the stream');
+          }
+          groupSeen = true;
+          groupChecked = true;
+        } catch (err) {
+          await this.fail('cannot create the consumer group (redis unavailable?)', err);
+          continue;
+        }
+      }
       try {
         while (inFlight.size >= limit && !failure) await Promise.race(inFlight);
         if (failure) {
@@ -143,6 +155,7 @@ export class StreamConsumer {
         // Database or Redis unavailable: nothing was acknowledged, so everything read is still
         // pending for us; start again from our own pending entries once the pause is over.
         this.readingPending = true;
+        groupChecked = false;
         await this.fail('batch failed; will retry without acknowledging', err);
       }
     }

@@ -586,6 +586,25 @@ describe('ingest ledger: accepted with 202 = stored, exactly once', () => {
     expect(audit.stored).toBe(20);
   });
 
+  it('Redis comes back without its data (stream and consumer group gone) while the worker runs: what is pushed afterwards is stored once, no restart needed', async () => {
+    const [a, b] = probes;
+    const worker = startWorker('ledger-redis-lost');
+    await workerReady('ledger-redis-lost');
+    await pushAccepted(a, samples(a, 100));
+    await waitUntilDrained();
+
+    // A Redis restarted without persistence (or flushed, or failed over to a replica without
+    // the group): every key is gone, the consumer group with the stream.
+    await redis.flushdb();
+    await pushAccepted(b, samples(b, 100));
+    await waitUntilDrained(30_000);
+    const finished = await stopWorker(worker);
+
+    expect(logLines(finished).map((l) => l.message)).toContain('the consumer group was gone (Redis lost its data?); created it again from the start of the stream');
+    const audit = await expectNothingLostNothingDuplicated();
+    expect(audit.stored).toBe(200);
+  });
+
   it('two worker processes drain one backlog of 5,000 samples together: both work, no duplicates, no losses', async () => {
     const [a, b] = probes;
     const env = { WORKER_BATCH_SIZE: '200', LOG_LEVEL: 'debug' };

@@ -63,13 +63,18 @@ function toEntries(raw: RawEntry[] | null | undefined): StreamEntry[] {
     });
 }
 
-/** Creates the consumer group (from the stream's start, so nothing pushed before it is skipped); an existing group is fine. */
-export async function ensureConsumerGroup(redis: Redis): Promise<void> {
+/**
+ * Creates the consumer group (from the stream's start, so nothing pushed before it is skipped);
+ * an existing group is fine. True when it had to be created.
+ */
+export async function ensureConsumerGroup(redis: Redis): Promise<boolean> {
   await whenReady(redis, 5_000);
   try {
     await redis.xgroup('CREATE', ETL_STREAM, ETL_GROUP, '0', 'MKSTREAM');
+    return true;
   } catch (err) {
     if (!String((err as Error).message).includes('BUSYGROUP')) throw err;
+    return false;
   }
 }
 
