@@ -3,9 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { sql } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
-import postgres from 'postgres';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { config } from '../lib/config';
 import { queryRows, toNumber } from '../lib/db/rows';
 import { handlePush, type PushSettings } from '../lib/ingest/push';
 import type { PushSample } from '../lib/ingest/schemas';
@@ -15,7 +13,7 @@ import { issueProbeKey } from '../lib/keys/issue';
 import { insertMissingNodes } from '../lib/nodes/queries';
 import { DEAD_LETTER_STREAM, ETL_GROUP, ETL_STREAM, enqueueSamples, ensureConsumerGroup, heartbeatKey, queueStats } from '../lib/queue/stream';
 import { createRedis } from '../lib/redis';
-import { createMigratedDatabase, testNode, type TestDatabase } from '../lib/testing/databases';
+import { createMigratedDatabase, setDatabaseConnectionsAllowed, testNode, type TestDatabase } from '../lib/testing/databases';
 import { startScript, waitFor, type Finished } from '../lib/testing/processes';
 import { TEST_REDIS_DB, freshTestRedis, testRedisUrl } from '../lib/testing/redis';
 
@@ -348,19 +346,8 @@ function batchTotals(f: Finished): { entries: number; inserted: number; dead: nu
 // ---------------------------------------------------------------------------------------------
 // The database going away
 
-const databaseName = () => new URL(t.url!).pathname.slice(1);
-
-async function setConnectionsAllowed(allowed: boolean): Promise<void> {
-  const admin = postgres(config().FIBER_TEST_POSTGRES_URL, { max: 1, onnotice: () => {} });
-  try {
-    await admin.unsafe(`ALTER DATABASE ${databaseName()} ALLOW_CONNECTIONS ${allowed ? 'true' : 'false'}`);
-    if (!allowed) {
-      await admin`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ${databaseName()} AND pid <> pg_backend_pid()`;
-    }
-  } finally {
-    await admin.end();
-  }
-}
+/** The test database refusing (and dropping) connections, or taking them again. */
+const setConnectionsAllowed = (allowed: boolean) => setDatabaseConnectionsAllowed(t.url!, allowed);
 
 // ---------------------------------------------------------------------------------------------
 

@@ -9,7 +9,14 @@ import './auth.css';
  * admin pages it never opens.
  */
 export async function UserMenu() {
-  const user = await currentUser();
+  let user: Awaited<ReturnType<typeof currentUser>>;
+  try {
+    user = await currentUser();
+  } catch {
+    // The database is away (or the check failed): the page's own check fails the same way and
+    // shows the error page inside this layout; failing here would replace the whole document.
+    return null;
+  }
   if (!user) return null;
   return (
     <nav className="user-menu" aria-label="Account">

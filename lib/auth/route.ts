@@ -1,7 +1,9 @@
 import 'server-only';
+import { logRequestFailure } from '../http/failures';
 import { problemResponse } from '../http/problem';
 import { requestIdOf } from '../http/request';
 import { ServerTiming, withServerTiming } from '../http/server-timing';
+import { log } from '../log';
 import type { Role } from './roles';
 import { authenticateRequest, type Principal } from './session';
 
@@ -16,7 +18,9 @@ export function withAuth<Ctx = undefined>(needed: Role, handler: (req: Request, 
     try {
       principal = await timing.time('auth', () => authenticateRequest(req, needed));
     } catch (err) {
-      return problemResponse(err, requestIdOf(req));
+      const requestId = requestIdOf(req);
+      logRequestFailure(log().child({ logger: 'api.auth', request_id: requestId }), err, 'authentication failed unexpectedly');
+      return problemResponse(err, requestId);
     }
     return withServerTiming(await handler(req, principal, ctx as Ctx), timing);
   };

@@ -6,6 +6,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import postgres from 'postgres';
 import { config, type DatabasePurpose } from '../config';
 import { log } from '../log';
+import { redactQueryErrors } from './errors';
 import { lockDataDir } from './lock';
 import { schema } from './schema';
 
@@ -33,6 +34,8 @@ export interface DatabaseOptions {
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  // No failed query may carry its bound values (session tokens, hashes) into a log line.
+  redactQueryErrors();
   return options.url ? openPostgres(options.url, options.poolMax ?? 10) : openPglite(options.dataDir ?? 'memory://', options.onEmbeddedStop);
 }
 

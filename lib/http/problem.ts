@@ -1,3 +1,5 @@
+import { isDatabaseUnavailable } from '../db/errors';
+
 /**
  * The one API error type and its RFC 9457 `application/problem+json` rendering. Handlers throw
  * ApiError; `problemResponse` turns anything thrown into a response without leaking internals.
@@ -51,7 +53,7 @@ export function toWebResponse(res: PlainResponse): Response {
 }
 
 export function problemBody(err: unknown, requestId: string, extraHeaders: Record<string, string> = {}): PlainResponse {
-  const api = err instanceof ApiError ? err : new ApiError(500, 'An unexpected error occurred; the server log has the details.');
+  const api = err instanceof ApiError ? err : isDatabaseUnavailable(err) ? databaseUnavailable() : new ApiError(500, 'An unexpected error occurred; the server log has the details.');
   const body = {
     type: api.options.code ? `urn:fiberstack:problem:${api.options.code}` : 'about:blank',
     title: TITLES[api.status] ?? 'Error',
@@ -65,6 +67,11 @@ export function problemBody(err: unknown, requestId: string, extraHeaders: Recor
     headers: { 'content-type': 'application/problem+json', 'x-request-id': requestId, ...extraHeaders, ...api.options.headers },
     body: JSON.stringify(body),
   };
+}
+
+/** What a client is told when the database cannot be reached: try again, it is not your request. */
+function databaseUnavailable(): ApiError {
+  return new ApiError(503, 'The database is unavailable. Retry shortly.', { code: 'database-unavailable', headers: { 'retry-after': '5' } });
 }
 
 export function problemResponse(err: unknown, requestId: string, extraHeaders: Record<string, string> = {}): Response {

@@ -12,6 +12,7 @@ import { enrollNode } from './enroll';
 import { checkAdmission, rateLimitHeaders, type AdmissionCheck } from './ratelimit';
 import { isBatchBody, type PushSample } from './schemas';
 import { validatePushBody } from './validate';
+import { logRequestFailure } from '../http/failures';
 
 export interface PushSettings {
   maxBodyBytes: number;
@@ -84,7 +85,7 @@ export async function ingestPush(req: PushRequest, deps: PushDeps): Promise<Plai
       body: JSON.stringify(answer),
     };
   } catch (err) {
-    if (!(err instanceof ApiError)) logger.error({ exception: err }, 'push failed unexpectedly');
+    if (!(err instanceof ApiError)) logRequestFailure(logger, err, 'push failed unexpectedly');
     else if (err.status >= 500) logger.warn({ context: { status: err.status, detail: err.detail } }, 'push refused: dependency unavailable');
     else logger.info({ context: { status: err.status, detail: err.detail } }, 'push rejected');
     return problemBody(err, requestId, admission ? rateLimitHeaders(admission) : {});

@@ -7,6 +7,7 @@ import { log } from '../log';
 import { findNodeName } from '../nodes/queries';
 import { EVENT_SEARCH_PARAMETERS, LOG_SEARCH_PARAMETERS, eventSearchSchema, logSearchSchema, searchParameterErrors } from './search-schemas';
 import type { EventDocument, EventQuery, Hit, LogDocument, LogQuery, LogStore, SearchPage } from './types';
+import { logRequestFailure } from '../http/failures';
 
 /*
  * GET /api/logs and GET /api/events, and the same searches for the /logs page: parse the query,
@@ -154,7 +155,7 @@ async function answer(req: Request, logger: string, run: (now: Date) => Promise<
   try {
     return Response.json(await run(deps.now?.() ?? new Date()), { headers: { 'cache-control': 'no-store', 'x-request-id': requestId } });
   } catch (err) {
-    if (!(err instanceof ApiError)) log().child({ logger, request_id: requestId }).error({ exception: err }, 'search failed unexpectedly');
+    logRequestFailure(log().child({ logger, request_id: requestId }), err, 'search failed unexpectedly');
     return problemResponse(err, requestId);
   }
 }

@@ -1,12 +1,13 @@
 import type { Redis } from 'ioredis';
 import type { Db } from '../db/client';
-import { ApiError, problemResponse } from '../http/problem';
+import { problemResponse } from '../http/problem';
 import { invalidParameters, parameterErrors, requestIdOf, searchParamsObject } from '../http/request';
 import { ServerTiming, withServerTiming } from '../http/server-timing';
 import { log } from '../log';
 import { metricsCacheKey, readCachedMetrics, writeCachedMetrics, type CacheOutcome } from './cache';
 import { metricsQuerySchema } from './schemas';
 import { buildMetricsResponse, resolveMetricsRequest } from './series';
+import { logRequestFailure } from '../http/failures';
 
 export interface MetricsDeps {
   db: Db;
@@ -41,7 +42,7 @@ export async function handleMetricsRequest(req: Request, deps: MetricsDeps): Pro
     if (cached.outcome === 'miss') void writeCachedMetrics(deps.redis, key, body);
     return withServerTiming(respond(body, cached.outcome, requestId), timing);
   } catch (err) {
-    if (!(err instanceof ApiError)) logger.error({ exception: err }, 'metrics request failed unexpectedly');
+    logRequestFailure(logger, err, 'metrics request failed unexpectedly');
     return problemResponse(err, requestId);
   }
 }

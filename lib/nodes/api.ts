@@ -6,6 +6,7 @@ import { log } from '../log';
 import { getNodeWithLatestSample, listNodesWithLatestSample, type NodeWithLatestSample } from './queries';
 import { nodeIdSchema, nodesQuerySchema } from './schemas';
 import { statusOfNode, type NodeStatus } from './status';
+import { logRequestFailure } from '../http/failures';
 
 export interface NodesDeps {
   db: Db;
@@ -79,7 +80,7 @@ async function answer(req: Request, logger: string, run: () => Promise<unknown>)
     const body = await timing.time('json', () => JSON.stringify(result));
     return withServerTiming(new Response(body, { headers: { 'content-type': 'application/json', 'cache-control': 'no-store', 'x-request-id': requestId } }), timing);
   } catch (err) {
-    if (!(err instanceof ApiError)) log().child({ logger, request_id: requestId }).error({ exception: err }, 'nodes request failed unexpectedly');
+    logRequestFailure(log().child({ logger, request_id: requestId }), err, 'nodes request failed unexpectedly');
     return problemResponse(err, requestId);
   }
 }

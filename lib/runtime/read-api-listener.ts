@@ -8,6 +8,7 @@ import { GET as getNodes } from '../../app/api/nodes/route';
 import { problemBody } from '../http/problem';
 import { SECURITY_HEADERS } from '../http/security-headers';
 import { log } from '../log';
+import { logRequestFailure } from '../http/failures';
 
 /**
  * The `npm start` server answers the read API (`GET /api/metrics`, `/api/nodes`,
@@ -51,7 +52,7 @@ export async function serveReadApi(req: http.IncomingMessage, res: http.ServerRe
   } catch (err) {
     // The handlers answer their own failures; this is one that escaped them.
     const requestId = randomUUID();
-    log().child({ logger: 'api.routes.read', request_id: requestId }).error({ exception: err, context: { path: req.url } }, 'read API request failed unexpectedly');
+    logRequestFailure(log().child({ logger: 'api.routes.read', request_id: requestId }), err, 'read API request failed unexpectedly', { path: req.url });
     if (res.headersSent) return void res.destroy();
     const problem = problemBody(err, requestId);
     await writeAnswer(req, res, new Response(problem.body, { status: problem.status, headers: problem.headers })).catch(() => res.destroy());

@@ -77,3 +77,28 @@ export async function createMigratedDatabase(
     throw err;
   }
 }
+
+/** Ends every connection to a PostgreSQL test database, as a server restart would. */
+export async function terminateConnections(databaseUrl: string): Promise<void> {
+  await asAdmin((admin) => admin`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ${databaseNameOf(databaseUrl)} AND pid <> pg_backend_pid()`);
+}
+
+/**
+ * A PostgreSQL test database going away and coming back: `false` refuses new connections and
+ * drops the open ones, `true` takes connections again.
+ */
+export async function setDatabaseConnectionsAllowed(databaseUrl: string, allowed: boolean): Promise<void> {
+  await asAdmin((admin) => admin.unsafe(`ALTER DATABASE ${databaseNameOf(databaseUrl)} ALLOW_CONNECTIONS ${allowed ? 'true' : 'false'}`));
+  if (!allowed) await terminateConnections(databaseUrl);
+}
+
+const databaseNameOf = (databaseUrl: string) => new URL(databaseUrl).pathname.slice(1);
+
+async function asAdmin(run: (admin: postgres.Sql) => Promise<unknown>): Promise<void> {
+  const admin = postgres(config().FIBER_TEST_POSTGRES_URL, { max: 1, onnotice: () => {} });
+  try {
+    await run(admin);
+  } finally {
+    await admin.end();
+  }
+}
