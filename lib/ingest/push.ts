@@ -86,7 +86,9 @@ export async function ingestPush(req: PushRequest, deps: PushDeps): Promise<Plai
     };
   } catch (err) {
     if (!(err instanceof ApiError)) logRequestFailure(logger, err, 'push failed unexpectedly');
-    else if (err.status >= 500) logger.warn({ context: { status: err.status, detail: err.detail } }, 'push refused: dependency unavailable');
+    else if (err.status >= 500) {
+      logger.warn({ context: { status: err.status, detail: err.detail, ...(err.cause ? { error: errorMessage(err.cause) } : {}) } }, 'push refused: dependency unavailable');
+    }
     else logger.info({ context: { status: err.status, detail: err.detail } }, 'push rejected');
     return problemBody(err, requestId, admission ? rateLimitHeaders(admission) : {});
   }
@@ -122,12 +124,14 @@ async function enqueue(redis: Redis, samples: PushSample[], envelope: Parameters
   }
 }
 
+/** The cause goes into the one "push refused" line (one line per refused push, not two, during an outage). */
 function redisDown(err: unknown): ApiError {
-  log().child({ logger: 'api.routes.push' }).warn({ context: { error: errorMessage(err) } }, 'redis unavailable at push time');
-  return new ApiError(503, 'The ingest queue is unavailable; nothing was stored. Retry shortly.', {
+  const refused = new ApiError(503, 'The ingest queue is unavailable; nothing was stored. Retry shortly.', {
     code: 'queue-unavailable',
     headers: { 'Retry-After': '5' },
   });
+  refused.cause = err;
+  return refused;
 }
 
 function assertOwnNode(samples: PushSample[], nodeId: string, body: unknown): void {
