@@ -199,6 +199,8 @@ describe.each(STORAGE_CASES)('nodes API: $name', ({ engine }) => {
       ['?status=degraded', ['kisumu', 'nairobi', 'lagos']],
       ['?status=down,inactive', ['addis', 'kumasi', 'eldoret']],
       ['?status=up', ['accra', 'mombasa']],
+      ['?status=inactive', ['addis']],
+      ['?status=up,degraded,down', EXPECTED_ORDER.filter((n) => n !== 'addis')],
       ['?country=KE&status=degraded', ['kisumu', 'nairobi']],
       ['?country=KE&tags=tier1&status=degraded', ['nairobi']],
       ['?region=', EXPECTED_ORDER],

@@ -55,7 +55,10 @@ export async function handleListNodes(req: Request, deps: NodesDeps): Promise<Re
     if (!parsed.success) throw invalidParameters(parameterErrors(parsed.error.issues));
     const { country, region, tags, status } = parsed.data;
     const now = deps.now?.() ?? new Date();
-    const nodes = await listNodesWithLatestSample(deps.db, { countries: country, region, tags });
+    // `inactive` is the one status SQL knows by itself: a list without it (the spec's "active
+    // nodes list") skips the decommissioned nodes' sample lookups, a list of only it skips the rest.
+    const isActive = !status || (status.includes('inactive') && status.length > 1) ? undefined : !status.includes('inactive');
+    const nodes = await listNodesWithLatestSample(deps.db, { countries: country, region, tags, isActive });
     const shown = nodes.map((n) => nodeJson(n, statusOfNode(n, now))).filter((n) => !status || status.includes(n.status));
     return { nodes: shown };
   });

@@ -70,6 +70,8 @@ export interface NodeFilters {
   /** Nodes whose tags contain every one of these. */
   tags?: readonly string[];
   nodeId?: string;
+  /** Only active nodes (NULL counts as active, as everywhere), or only inactive ones. */
+  isActive?: boolean;
 }
 
 /**
@@ -95,6 +97,7 @@ export async function listNodesWithLatestSample(db: Db, filters: NodeFilters = {
   if (filters.countries?.length) where.push(sql`n.country = ANY(${pgArray([...filters.countries])}::char(2)[])`);
   if (filters.region !== undefined) where.push(sql`n.region = ${filters.region}`);
   if (filters.tags?.length) where.push(sql`n.tags @> ${JSON.stringify(filters.tags)}::jsonb`);
+  if (filters.isActive !== undefined) where.push(filters.isActive ? sql`n.is_active IS NOT FALSE` : sql`n.is_active IS FALSE`);
   const rows = await queryRows<Record<string, unknown>>(
     db,
     sql`SELECT n.node_id, n.node_name, n.display_name, n.country, n.region, n.city, n.latitude, n.longitude,
