@@ -545,6 +545,26 @@ describe('ingest ledger: accepted with 202 = stored, exactly once', () => {
     expect(await metricsCount()).toBe(552);
   });
 
+  it('database down when the worker starts: it waits for it (no exit, no restart loop), then stores what was pushed meanwhile', async () => {
+    const [a] = probes;
+    clearProbeKeyCache();
+    await pushAccepted(a, samples(a, 1)); // looked up now, so the pushes during the outage authenticate
+    await setConnectionsAllowed(false);
+    await pushAccepted(a, samples(a, 200));
+
+    const worker = startWorker('ledger-db-down-at-start');
+    await waitFor(() => (worker.output.includes('database unavailable at start-up; waiting for it') ? true : undefined), 30_000, 'the worker to wait for the database');
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(worker.exitCode, `the worker is still running; its output:\n${worker.output.slice(-4000)}`).toBeNull();
+
+    await setConnectionsAllowed(true);
+    await workerReady('ledger-db-down-at-start');
+    await waitUntilDrained(60_000);
+    await stopWorker(worker);
+    const audit = await expectNothingLostNothingDuplicated();
+    expect(audit.stored).toBe(201);
+  });
+
   it('Redis unreachable at push time: 503 with Retry-After and nothing stored; the retry once Redis is back is stored once', async () => {
     const [a] = probes;
     const batch = samples(a, 20);

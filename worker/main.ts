@@ -4,7 +4,7 @@ import { errorMessage } from '../lib/db/rows';
 import { log, setServiceName } from '../lib/log';
 import { startLogShipping, stopLogShipping } from '../lib/logs/shipper';
 import { createRedis } from '../lib/redis';
-import { prepareDatabase } from '../lib/runtime/prepare';
+import { prepareDatabaseWhenReachable } from '../lib/runtime/prepare';
 import { consumerSettingsFrom } from './consumer';
 import { startHealthServer } from './health';
 import { startWorker } from './runtime';
@@ -16,7 +16,7 @@ const logger = log().child({ logger: 'worker.main' });
 async function main(): Promise<void> {
   const cfg = config();
   const database = await getDatabase();
-  const mode = await prepareDatabase(database, cfg);
+  const mode = await prepareDatabaseWhenReachable(database, cfg);
   startLogShipping();
   const redis = createRedis(cfg.REDIS_URL, 'worker');
   const tickMs = cfg.WORKER_TICK_SECONDS * 1000;

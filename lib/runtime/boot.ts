@@ -7,7 +7,7 @@ import { createRedis } from '../redis';
 import { consumerSettingsFrom } from '../../worker/consumer';
 import { startWorker, type RunningWorker } from '../../worker/runtime';
 import { startDemoSimulator } from '../demo/simulator';
-import { prepareDatabase } from './prepare';
+import { prepareDatabaseWhenReachable } from './prepare';
 
 const globalForBoot = globalThis as unknown as { fiberBooted?: boolean; fiberWorker?: RunningWorker };
 
@@ -28,7 +28,7 @@ export async function bootWebServer(): Promise<void> {
     // `next build` evaluates server code too; it must not open (and lock) the database.
     if (cfg.NEXT_PHASE === 'phase-production-build') return;
     const database = await getDatabase();
-    const mode = await prepareDatabase(database, cfg);
+    const mode = await prepareDatabaseWhenReachable(database, cfg);
     // From here on (the store's tables exist), log lines and events also go to the log store.
     startLogShipping();
     logger.info({ context: { database: database.location, mode, inProcessWorker: cfg.inProcessWorker } }, 'database ready');

@@ -1,7 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../config';
 import type { Database } from '../db/client';
+import { isDatabaseUnavailable } from '../db/errors';
 import { readRecordedMode, type StorageMode } from '../db/mode';
 import { appliedMigrationVersions } from '../db/queries';
+import { errorMessage } from '../db/rows';
 import { log } from '../log';
 import { countNodes } from '../nodes/queries';
 import { migrate } from '../../drizzle/migrate';
@@ -39,4 +42,27 @@ export async function prepareDatabase(database: Database, cfg: Config): Promise<
     await seedDemo(database, mode);
   }
   return mode;
+}
+
+/** The longest wait between two attempts to reach the database at start-up. */
+const MAX_START_RETRY_MS = 30_000;
+
+/**
+ * prepareDatabase, waiting for a PostgreSQL server that cannot be reached yet (restarting, or
+ * started after the app) rather than exiting into a supervisor's restart loop: it tries again
+ * after 1, 2, 4 … up to 30 s, with one warning per attempt. Anything else (bad credentials, a
+ * schema not migrated) is not waited out but thrown at once, to stop start-up with its reason.
+ */
+export async function prepareDatabaseWhenReachable(database: Database, cfg: Config): Promise<StorageMode> {
+  for (let delayMs = 1_000; ; delayMs = Math.min(delayMs * 2, MAX_START_RETRY_MS)) {
+    try {
+      return await prepareDatabase(database, cfg);
+    } catch (err) {
+      if (!isDatabaseUnavailable(err)) throw err;
+      log()
+        .child({ logger: 'startup' })
+        .warn({ context: { database: database.location, error: errorMessage(err), retry_in_ms: delayMs } }, 'database unavailable at start-up; waiting for it');
+      await sleep(delayMs);
+    }
+  }
 }
