@@ -72,7 +72,8 @@ describe('a PostgreSQL database that is away', () => {
     let committed = 0;
     let failed = 0;
     try {
-      const loops = Array.from({ length: 8 }, async () => {
+      // As many transactions as connections: each restart hits every one of them mid-flight.
+      const loops = Array.from({ length: 4 }, async () => {
         while (!stop) {
           try {
             await pool.db.transaction(async (tx) => {
@@ -87,8 +88,9 @@ describe('a PostgreSQL database that is away', () => {
           }
         }
       });
-      for (let i = 0; i < 40; i++) {
-        await new Promise((r) => setTimeout(r, 10));
+      // Six restarts' worth, time to reconnect between them (each run crashed an unpatched process).
+      for (let i = 0; i < 6; i++) {
+        await new Promise((r) => setTimeout(r, 400));
         await terminateConnections(t.url!);
       }
       const before = committed;
