@@ -50,12 +50,16 @@ describe('one consumer with several batches in flight', () => {
       await enqueueSamples(redis, all.slice(i, i + 250), { requestId: `batch-${i}`, keyPrefix: 'fsp_test0000', probeVersion: null, receivedAt: new Date().toISOString() });
     }
 
+    let sawBatchInFlight = false;
     const stats = await drainStream(redis, t.database, t.mode, {
       consumer: 'concurrency-test',
       settings: { batchSize: 100, blockMs: 50, claimIdleMs: 60_000, maxDeliveries: 5, concurrency: 4 },
       logger: log('fiber-worker'),
       timeoutMs: 120_000,
-      until: (s) => s.processed >= all.length,
+      until: (s) => {
+        if (s.oldestBatchStartedAt !== null) sawBatchInFlight = true;
+        return s.processed >= all.length;
+      },
     });
 
     expect(stats.lastError).toBeNull();
@@ -65,6 +69,10 @@ describe('one consumer with several batches in flight', () => {
     expect(stats.inserted).toBe(3500);
     expect(stats.duplicates).toBe(500);
     expect(stats.deadLettered).toBe(0);
+    // What the liveness check reads (worker/health.ts): set while batches were in flight,
+    // cleared once every one has settled.
+    expect(sawBatchInFlight).toBe(true);
+    expect(stats.oldestBatchStartedAt).toBeNull();
 
     const [counts] = await queryRows<{ n: unknown; distinct_samples: unknown }>(
       t.database.db,

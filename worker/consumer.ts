@@ -50,6 +50,8 @@ export interface ConsumerStats {
   lastBatchMs: number;
   /** Most batches that were ever in flight at once (WORKER_CONCURRENCY at work). */
   peakInFlight: number;
+  /** When the oldest batch still in flight started (ISO 8601); null when none is. A liveness check (worker/health.ts) reads it. */
+  oldestBatchStartedAt: string | null;
   lastError: string | null;
 }
 
@@ -63,7 +65,7 @@ const MAX_BACKOFF_MS = 30_000;
  * transaction) → dead letters → XACK + XDEL → refresh rollups for late samples.
  */
 export class StreamConsumer {
-  readonly stats: ConsumerStats = { processed: 0, inserted: 0, duplicates: 0, deadLettered: 0, batches: 0, lastBatchMs: 0, peakInFlight: 0, lastError: null };
+  readonly stats: ConsumerStats = { processed: 0, inserted: 0, duplicates: 0, deadLettered: 0, batches: 0, lastBatchMs: 0, peakInFlight: 0, oldestBatchStartedAt: null, lastError: null };
   private stopping = false;
   private loop: Promise<void> | undefined;
   private readingPending = true;
@@ -103,6 +105,7 @@ export class StreamConsumer {
     let groupChecked = false;
     let groupSeen = false;
     const inFlight = new Set<Promise<void>>();
+    const started = new Map<Promise<void>, number>();
     let failure: { err: unknown } | undefined;
     const launch = (entries: StreamEntry[], redelivered: boolean) => {
       const batch = this.process(entries, redelivered).then(
@@ -114,8 +117,15 @@ export class StreamConsumer {
         },
       );
       inFlight.add(batch);
+      started.set(batch, Date.now());
       this.stats.peakInFlight = Math.max(this.stats.peakInFlight, inFlight.size);
-      void batch.finally(() => inFlight.delete(batch));
+      this.stats.oldestBatchStartedAt ??= new Date().toISOString();
+      void batch.finally(() => {
+        inFlight.delete(batch);
+        started.delete(batch);
+        const oldest = Math.min(...started.values());
+        this.stats.oldestBatchStartedAt = started.size > 0 ? new Date(oldest).toISOString() : null;
+      });
     };
     const limit = Math.max(1, this.settings.concurrency ?? 1);
     while (!this.stopping) {

@@ -26,7 +26,8 @@ export async function drainStream(redis: Redis, database: Database, mode: Storag
   consumer.start();
   try {
     const deadline = Date.now() + (options.timeoutMs ?? 60_000);
-    while ((await redis.xlen(ETL_STREAM)) > 0 || (options.until && !options.until(consumer.stats))) {
+    // `until` first: it sees the figures on every poll, the in-flight ones included.
+    while ((options.until && !options.until(consumer.stats)) || (await redis.xlen(ETL_STREAM)) > 0) {
       if (Date.now() > deadline) throw new Error(`stream not drained: ${await redis.xlen(ETL_STREAM)} entries left`);
       await new Promise((r) => setTimeout(r, 25));
     }
