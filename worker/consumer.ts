@@ -104,8 +104,8 @@ export class StreamConsumer {
     // worker reading a group that is gone would never store another sample.
     let groupChecked = false;
     let groupSeen = false;
-    const inFlight = new Set<Promise<void>>();
-    const started = new Map<Promise<void>, number>();
+    /** Each batch in flight, with when it started (the liveness check's oldestBatchStartedAt). */
+    const inFlight = new Map<Promise<void>, number>();
     let failure: { err: unknown } | undefined;
     const launch = (entries: StreamEntry[], redelivered: boolean) => {
       const batch = this.process(entries, redelivered).then(
@@ -116,15 +116,12 @@ export class StreamConsumer {
           failure ??= { err };
         },
       );
-      inFlight.add(batch);
-      started.set(batch, Date.now());
+      inFlight.set(batch, Date.now());
       this.stats.peakInFlight = Math.max(this.stats.peakInFlight, inFlight.size);
       this.stats.oldestBatchStartedAt ??= new Date().toISOString();
       void batch.finally(() => {
         inFlight.delete(batch);
-        started.delete(batch);
-        const oldest = Math.min(...started.values());
-        this.stats.oldestBatchStartedAt = started.size > 0 ? new Date(oldest).toISOString() : null;
+        this.stats.oldestBatchStartedAt = inFlight.size > 0 ? new Date(Math.min(...inFlight.values())).toISOString() : null;
       });
     };
     const limit = Math.max(1, this.settings.concurrency ?? 1);
@@ -143,9 +140,9 @@ export class StreamConsumer {
         }
       }
       try {
-        while (inFlight.size >= limit && !failure) await Promise.race(inFlight);
+        while (inFlight.size >= limit && !failure) await Promise.race(inFlight.keys());
         if (failure) {
-          await Promise.allSettled(inFlight);
+          await Promise.allSettled(inFlight.keys());
           const { err } = failure;
           failure = undefined;
           throw err;
@@ -153,14 +150,14 @@ export class StreamConsumer {
         // Our own pending entries include those of batches still in flight: re-read them only
         // once every batch has settled, or they would be processed twice.
         if (this.readingPending && inFlight.size > 0) {
-          await Promise.allSettled(inFlight);
+          await Promise.allSettled(inFlight.keys());
           continue;
         }
         // Block on an empty stream only when idle: a blocking read holds the connection, and
         // the batches in flight need it for their acknowledgements.
         const next = await this.nextBatch(inFlight.size === 0);
         if (next) launch(next.entries, next.redelivered);
-        else if (inFlight.size > 0) await Promise.race(inFlight);
+        else if (inFlight.size > 0) await Promise.race(inFlight.keys());
       } catch (err) {
         // Database or Redis unavailable: nothing was acknowledged, so everything read is still
         // pending for us; start again from our own pending entries once the pause is over.
@@ -169,7 +166,7 @@ export class StreamConsumer {
         await this.fail('batch failed; will retry without acknowledging', err);
       }
     }
-    await Promise.allSettled(inFlight);
+    await Promise.allSettled(inFlight.keys());
   }
 
   /** The next batch: our own pending entries first, then entries abandoned by dead consumers, then new ones. */

@@ -55,13 +55,21 @@ export async function handleListNodes(req: Request, deps: NodesDeps): Promise<Re
     if (!parsed.success) throw invalidParameters(parameterErrors(parsed.error.issues));
     const { country, region, tags, status } = parsed.data;
     const now = deps.now?.() ?? new Date();
-    // `inactive` is the one status SQL knows by itself: a list without it (the spec's "active
-    // nodes list") skips the decommissioned nodes' sample lookups, a list of only it skips the rest.
-    const isActive = !status || (status.includes('inactive') && status.length > 1) ? undefined : !status.includes('inactive');
-    const nodes = await listNodesWithLatestSample(deps.db, { countries: country, region, tags, isActive });
+    const nodes = await listNodesWithLatestSample(deps.db, { countries: country, region, tags, isActive: activeFilterFor(status) });
     const shown = nodes.map((n) => nodeJson(n, statusOfNode(n, now))).filter((n) => !status || status.includes(n.status));
     return { nodes: shown };
   });
+}
+
+/**
+ * `inactive` is the one status SQL knows by itself (`is_active = false`): a list without it (the
+ * spec's "active nodes list") skips the decommissioned nodes' sample lookups, a list of only it
+ * skips everyone else's. Any other mix is filtered after the statuses are derived.
+ */
+function activeFilterFor(status: readonly NodeStatus[] | undefined): boolean | undefined {
+  if (!status) return undefined;
+  if (!status.includes('inactive')) return true;
+  return status.every((s) => s === 'inactive') ? false : undefined;
 }
 
 /** GET /api/nodes/{id}: one node, 404 when there is none. */

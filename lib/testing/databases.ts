@@ -44,11 +44,8 @@ export async function createTestDatabase(engine: TestEngine, name: string = test
     const database = await openDatabase({ dataDir: 'memory://' });
     return { database, cleanup: () => database.close() };
   }
-  const adminUrl = config().FIBER_TEST_POSTGRES_URL;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
+  await asAdmin((admin) => admin.unsafe(`CREATE DATABASE ${name}`));
+  const url = new URL(config().FIBER_TEST_POSTGRES_URL);
   url.pathname = `/${name}`;
   const database = await openDatabase({ url: url.toString(), poolMax: 4 });
   return {
@@ -56,9 +53,7 @@ export async function createTestDatabase(engine: TestEngine, name: string = test
     url: url.toString(),
     async cleanup() {
       await database.close();
-      const again = postgres(adminUrl, { max: 1, onnotice: () => {} });
-      await again.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await again.end();
+      await asAdmin((admin) => admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     },
   };
 }
@@ -94,6 +89,7 @@ export async function setDatabaseConnectionsAllowed(databaseUrl: string, allowed
 
 const databaseNameOf = (databaseUrl: string) => new URL(databaseUrl).pathname.slice(1);
 
+/** One statement batch on the test server's admin connection, opened and closed around it. */
 async function asAdmin(run: (admin: postgres.Sql) => Promise<unknown>): Promise<void> {
   const admin = postgres(config().FIBER_TEST_POSTGRES_URL, { max: 1, onnotice: () => {} });
   try {
