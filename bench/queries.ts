@@ -80,23 +80,20 @@ async function main() {
     let points = 0;
     const outcomes = new Set<string>();
     const timings: Record<string, number>[] = [];
-    const cold = await measure(
-      RUNS,
-      WARM_UP,
-      async (i) => {
-        const res = ok(await get(c.url(i)));
+    const cold = await measure(RUNS, WARM_UP, async (i) => ok(await get(c.url(i))), {
+      prepare: () => redis.flushdb(),
+      inspect: (res, i) => {
         outcomes.add(String(res.headers['x-cache']));
         if (i >= WARM_UP) timings.push(parseServerTiming(res.headers['server-timing'] as string | undefined));
         bytes = res.body.length;
         points = (JSON.parse(res.body.toString('utf8')) as { data: unknown[] }).data.length;
       },
-      () => redis.flushdb(),
-    );
+    });
     console.log(`  server side, mean of the cold runs (Server-Timing): ${meanTimings(timings)}`);
     line('API cold (cache emptied before each request)', cold, `  ×${(cold.p95 / sqlF.p95).toFixed(1)} raw SQL (X-Cache ${[...outcomes].join('/')}, ${points} points, ${kb(bytes)})`);
     ok(await get(c.warmUrl));
     const hits = new Set<string>();
-    const warm = await measure(RUNS, WARM_UP, async () => hits.add(String(ok(await get(c.warmUrl)).headers['x-cache'])));
+    const warm = await measure(RUNS, WARM_UP, async () => ok(await get(c.warmUrl)), { inspect: (res) => hits.add(String(res.headers['x-cache'])) });
     line('API warm (the same request again)', warm, `  (X-Cache ${[...hits].join('/')})`);
     return { name: `${name} (GET /api/metrics)`, target, spec, sql: sqlF, api: cold, warm };
   };
@@ -186,10 +183,11 @@ async function main() {
       line('listNodesWithLatestSample (in-process)', await measure(RUNS, WARM_UP, () => listNodesWithLatestSample(db)));
       let bytes = 0;
       const timings: Record<string, number>[] = [];
-      const api = await measure(RUNS, WARM_UP, async () => {
-        const res = ok(await get(`${BASE}/api/nodes`));
-        bytes = res.body.length;
-        timings.push(parseServerTiming(res.headers['server-timing'] as string | undefined));
+      const api = await measure(RUNS, WARM_UP, async () => ok(await get(`${BASE}/api/nodes`)), {
+        inspect: (res) => {
+          bytes = res.body.length;
+          timings.push(parseServerTiming(res.headers['server-timing'] as string | undefined));
+        },
       });
       console.log(`  server side, mean (Server-Timing): ${meanTimings(timings.slice(WARM_UP))}`);
       line('API GET /api/nodes', api, `  ×${(api.p95 / sqlNewest.p95).toFixed(1)} raw SQL (${kb(bytes)})`);
@@ -230,10 +228,11 @@ async function main() {
       line('raw SQL: SELECT … FROM nodes WHERE is_active', sqlActive);
       let bytes = 0;
       const timings: Record<string, number>[] = [];
-      const api = await measure(RUNS, WARM_UP, async () => {
-        const res = ok(await get(`${BASE}/api/nodes?status=up,degraded,down`));
-        bytes = res.body.length;
-        timings.push(parseServerTiming(res.headers['server-timing'] as string | undefined));
+      const api = await measure(RUNS, WARM_UP, async () => ok(await get(`${BASE}/api/nodes?status=up,degraded,down`)), {
+        inspect: (res) => {
+          bytes = res.body.length;
+          timings.push(parseServerTiming(res.headers['server-timing'] as string | undefined));
+        },
       });
       console.log(`  server side, mean (Server-Timing): ${meanTimings(timings.slice(WARM_UP))}`);
       line('API GET /api/nodes?status=up,degraded,down', api, `  ×${(api.p95 / sqlActive.p95).toFixed(1)} raw SQL (${kb(bytes)})`);
@@ -254,10 +253,11 @@ async function main() {
       let bytes = 0;
       let failures = 0;
       const runs = Math.min(RUNS, 100);
-      const page = await measure(runs, 5, async () => {
-        const res = await get(`${BASE}/`);
-        if (res.status !== 200) failures++;
-        bytes = res.body.length;
+      const page = await measure(runs, 5, () => get(`${BASE}/`), {
+        inspect: (res) => {
+          if (res.status !== 200) failures++;
+          bytes = res.body.length;
+        },
       });
       line(`GET / (${runs} runs, full HTML)`, page, `  (${kb(bytes)} of HTML${failures ? `, ${failures} non-200 answers` : ''}; ${ids.length} live nodes)`);
       rows.push({ name: 'overview server render (GET /; SQL = its node query)', target: 300, sql: sqlNodes, api: page });
