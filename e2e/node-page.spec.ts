@@ -145,6 +145,17 @@ test.describe('node page', () => {
     // Nothing wider than the screen: charts and panels stack.
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
+    // The account menu wraps between its links, never inside one ("Sign out" over two lines).
+    const brokenItems = await page.getByRole('navigation', { name: 'Account' }).evaluate((nav) =>
+      [...nav.children]
+        .filter((item) => {
+          const style = getComputedStyle(item);
+          const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.2;
+          return item.getBoundingClientRect().height > line * 1.5;
+        })
+        .map((item) => item.textContent?.trim()),
+    );
+    expect(brokenItems).toEqual([]);
     await page.screenshot({ path: testInfo.outputPath('node-page-phone.png'), fullPage: true });
     await testInfo.attach('node-page-phone', { path: testInfo.outputPath('node-page-phone.png'), contentType: 'image/png' });
 
