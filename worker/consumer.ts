@@ -53,6 +53,8 @@ export interface ConsumerStats {
   /** When the oldest batch still in flight started (ISO 8601); null when none is. A liveness check (worker/health.ts) reads it. */
   oldestBatchStartedAt: string | null;
   lastError: string | null;
+  /** When Redis or the database last failed this consumer (ISO 8601); null when never. */
+  lastFailureAt: string | null;
 }
 
 const MAX_BACKOFF_MS = 30_000;
@@ -65,7 +67,7 @@ const MAX_BACKOFF_MS = 30_000;
  * transaction) → dead letters → XACK + XDEL → refresh rollups for late samples.
  */
 export class StreamConsumer {
-  readonly stats: ConsumerStats = { processed: 0, inserted: 0, duplicates: 0, deadLettered: 0, batches: 0, lastBatchMs: 0, peakInFlight: 0, oldestBatchStartedAt: null, lastError: null };
+  readonly stats: ConsumerStats = { processed: 0, inserted: 0, duplicates: 0, deadLettered: 0, batches: 0, lastBatchMs: 0, peakInFlight: 0, oldestBatchStartedAt: null, lastError: null, lastFailureAt: null };
   private stopping = false;
   private loop: Promise<void> | undefined;
   private readingPending = true;
@@ -268,6 +270,7 @@ export class StreamConsumer {
 
   private async fail(message: string, err: unknown): Promise<void> {
     this.stats.lastError = errorMessage(err);
+    this.stats.lastFailureAt = new Date().toISOString();
     this.backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(500, this.backoffMs * 2));
     this.logger.warn({ context: { error: this.stats.lastError, retry_in_ms: this.backoffMs } }, message);
     const until = Date.now() + this.backoffMs;

@@ -18,6 +18,7 @@ describe('worker liveness', () => {
     peakInFlight: 1,
     oldestBatchStartedAt,
     lastError: null,
+    lastFailureAt: null,
   });
   const state = (overrides: Partial<WorkerState>): WorkerState => ({
     ingest: ingest(null),

@@ -30,14 +30,19 @@ const DAY = 24 * HOUR;
  * - TimescaleDB without one (PGlite, or max_background_workers = 0): each policy via CALL run_job;
  * - plain PostgreSQL: rollup refresh, partitions ahead, retention — the same windows as the policies.
  */
-export async function jobsFor(database: Database, mode: StorageMode): Promise<JobDefinition[]> {
+export interface JobsContext {
+  /** When this worker's stream consumer last failed (the node_down grace, lib/logs/lifecycle.ts). */
+  ingestFailedAt?: () => Date | undefined;
+}
+
+export async function jobsFor(database: Database, mode: StorageMode, context: JobsContext = {}): Promise<JobDefinition[]> {
   const { db } = database;
   const jobs: JobDefinition[] = [
     { name: 'analyze', intervalMs: DAY, run: async () => ({ tables: await analyzeTables(db, mode) }) },
     // Every mode: the log store's retention is this job, not a TimescaleDB policy.
     logStoreMaintenanceJob(database, mode),
     // Every mode: node_down / node_up and admin-change events, claimed once across workers.
-    lifecycleEventsJob(db),
+    lifecycleEventsJob(db, { ingestFailedAt: context.ingestFailedAt }),
   ];
   if (mode === 'timescaledb') {
     const ownScheduler = database.engine === 'postgres' && (await timescaleSchedulerRunning(db));

@@ -51,7 +51,6 @@ export interface WorkerOptions {
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const logger = log('fiber-worker').child({ logger: 'worker' });
   const workerId = options.workerId ?? `${hostname()}-${process.pid}`;
-  const scheduler = new JobScheduler(options.database.db, await jobsFor(options.database, options.mode), workerId, logger);
   const streamRedis = options.redis && options.consumer ? duplicateRedis(options.redis, 'etl') : undefined;
   const consumer =
     streamRedis && options.consumer
@@ -65,6 +64,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
           options.database,
         )
       : undefined;
+  const ingestFailedAt = () => (consumer?.stats.lastFailureAt ? new Date(consumer.stats.lastFailureAt) : undefined);
+  const scheduler = new JobScheduler(options.database.db, await jobsFor(options.database, options.mode, { ingestFailedAt }), workerId, logger);
   const state: WorkerState = {
     ingest: consumer?.stats ?? null,
     workerId,

@@ -119,6 +119,29 @@ describe('node_down / node_up on PostgreSQL 15', () => {
     expect(about(await detect(t0 + 6 * MIN, null), [b.nodeId]).map((e) => e.event_type)).toEqual(['node_up']);
   });
 
+  it('after the ingest path was blind (Redis down: every push refused), node_down waits until a whole threshold was watched', async () => {
+    const [gone, back] = [await node(), await node()];
+    await seen([gone.nodeId, back.nodeId], t0);
+    await detect(t0);
+    // Redis was unreachable until t0 + 4 min: both nodes look silent, but their pushes were refused.
+    const blindAt = new Date(t0 + 4 * MIN);
+    const judge = async (at: number) => {
+      const events: EventDocument[] = [];
+      const counts = await announceNodeTransitions(db(), { now: new Date(at), ingestLagMs: 0, blindAt, emit: (e) => events.push(e) });
+      return { counts, events: about(events, [gone.nodeId, back.nodeId]) };
+    };
+    const held = await judge(t0 + 5 * MIN);
+    expect(held.events).toEqual([]);
+    expect(held.counts.downs_held_until).toBe(new Date(t0 + 7 * MIN).toISOString());
+    // `back` pushes again once Redis is back (a probe retries, or sends what it buffered).
+    await seen([back.nodeId], t0 + 5 * MIN + 30 * SEC);
+    expect((await judge(t0 + 6 * MIN)).events).toEqual([]);
+    // A whole threshold watched since: `gone` really is silent, `back` is not.
+    const judged = await judge(t0 + 7 * MIN + SEC);
+    expect(judged.counts.downs_held_until).toBeNull();
+    expect(judged.events.map((e) => [e.event_type, e.node_id])).toEqual([['node_down', gone.nodeId]]);
+  });
+
   it('three workers racing announce each transition exactly once', async () => {
     const nodes = await Promise.all(Array.from({ length: 12 }, () => node()));
     const ids = nodes.map((n) => n.nodeId);
@@ -139,12 +162,50 @@ describe('node_down / node_up on PostgreSQL 15', () => {
   });
 
   it('the job runs both announcements and reports what it did; an unreachable Redis is an unknown lag', async () => {
-    const job = lifecycleEventsJob(db(), async () => 0);
+    const job = lifecycleEventsJob(db(), { lag: async () => 0 });
     expect(job).toMatchObject({ name: 'events:lifecycle', intervalMs: 30_000 });
     expect(await job.run()).toMatchObject({ ingest_lag_ms: 0, announced: expect.any(Number), down: expect.any(Number), up: expect.any(Number) });
     const started = Date.now();
     expect(await ingestStreamLagMs('redis://127.0.0.1:1')).toBeUndefined();
     expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('the job holds node_down from its start, after a run that found Redis unreachable, and after its consumer failed', async () => {
+    const quiet = await node();
+    await seen([quiet.nodeId], t0);
+    let clock = t0 + 10 * MIN; // quiet has been silent for 10 min when this worker starts
+    let lag: number | undefined = 0;
+    let consumerFailedAt: Date | undefined = undefined;
+    const job = lifecycleEventsJob(db(), { lag: async () => lag, now: () => new Date(clock), ingestFailedAt: () => consumerFailedAt });
+    const run = async (at: number) => {
+      clock = at;
+      return (await job.run()) as { downs_held_until: string | null };
+    };
+    const stateOf = async () =>
+      String(Array.from((await db().execute(sql`SELECT state FROM node_states WHERE node_id = ${quiet.nodeId}::uuid`)) as unknown as { state: string }[])[0]?.state);
+    // Just started: what happened before it ran was not watched.
+    expect((await run(t0 + 10 * MIN + 30 * SEC)).downs_held_until).toBe(new Date(t0 + 13 * MIN).toISOString());
+    expect(await stateOf()).not.toBe('down');
+    await run(t0 + 13 * MIN + SEC);
+    expect(await stateOf()).toBe('down');
+
+    // Redis unreachable at one run: held for a threshold after that run.
+    await seen([quiet.nodeId], t0 + 14 * MIN);
+    await run(t0 + 14 * MIN);
+    lag = undefined;
+    await run(t0 + 16 * MIN);
+    lag = 0;
+    expect((await run(t0 + 18 * MIN)).downs_held_until).toBe(new Date(t0 + 19 * MIN).toISOString());
+    expect(await stateOf()).toBe('up');
+    await run(t0 + 19 * MIN + SEC);
+    expect(await stateOf()).toBe('down');
+
+    // The consumer failing (seen by every worker, whichever claims the run) holds it the same way.
+    await seen([quiet.nodeId], t0 + 20 * MIN);
+    await run(t0 + 20 * MIN);
+    consumerFailedAt = new Date(t0 + 22 * MIN);
+    expect((await run(t0 + 24 * MIN)).downs_held_until).toBe(new Date(t0 + 25 * MIN).toISOString());
+    expect(await stateOf()).toBe('up');
   });
 });
 

@@ -18,7 +18,10 @@ import type { EventDocument } from './types';
  *   recorded silently. Samples still waiting in the ingest stream are not silence: the
  *   judgement is made as of the oldest entry waiting (now − stream lag), so a worker catching
  *   up on a backlog (after a restart, say) does not announce every node down; when the lag is
- *   unknown (Redis unreachable) no node is announced down.
+ *   unknown (Redis unreachable) no node is announced down. Nor for DOWN_AFTER_MS after the
+ *   ingest path was last seen unavailable (Redis unreachable, or the worker not yet running):
+ *   while Redis was down every push was refused, so once it is back every node looks silent
+ *   though none of them was; a probe that is really gone is announced once that grace ends.
  * - node_created / node_updated / node_deleted / probe_key_issued / probe_key_revoked: from
  *   the audit trail, once committed (announcing from inside the admin's transaction could
  *   announce a change that then rolled back), claimed in `audit_announcements`.
@@ -37,18 +40,34 @@ export interface AnnounceOptions {
 export interface NodeStateOptions extends AnnounceOptions {
   /** Age of the oldest entry waiting in the ingest stream (ms); undefined when unknown. */
   ingestLagMs: number | undefined;
+  /**
+   * The last moment the ingest path could not be watched: Redis unreachable (pushes were
+   * refused), or before this worker ran. Silence that overlaps it proves nothing, so no node is
+   * announced down until DOWN_AFTER_MS of watched time has passed since.
+   */
+  blindAt?: Date;
 }
 
-export async function announceNodeTransitions(db: Db, options: NodeStateOptions): Promise<{ recorded: number; down: number; up: number }> {
+export interface NodeTransitionCounts {
+  recorded: number;
+  down: number;
+  up: number;
+  /** While node_down is held back after a blind spot (ISO 8601); null when it is not. */
+  downs_held_until: string | null;
+}
+
+export async function announceNodeTransitions(db: Db, options: NodeStateOptions): Promise<NodeTransitionCounts> {
   const now = options.now ?? new Date();
   const emit = options.emit ?? emitEvent;
-  const allowDown = options.ingestLagMs !== undefined;
   const asOf = new Date(now.getTime() - (options.ingestLagMs ?? 0));
+  // The silence judged is (asOf − DOWN_AFTER_MS, asOf]: every moment of it must have been watched.
+  const heldUntil = options.blindAt && options.blindAt.getTime() + DOWN_AFTER_MS >= asOf.getTime() ? new Date(options.blindAt.getTime() + DOWN_AFTER_MS) : undefined;
+  const allowDown = options.ingestLagMs !== undefined && heldUntil === undefined;
   const recorded = await recordFirstNodeStates(db, now, asOf, DOWN_AFTER_MS, allowDown);
   const transitions = await claimNodeTransitions(db, now, asOf, DOWN_AFTER_MS, allowDown);
   for (const t of transitions) emit(nodeTransitionEvent(t, now));
   const down = transitions.filter((t) => t.state === 'down').length;
-  return { recorded, down, up: transitions.length - down };
+  return { recorded, down, up: transitions.length - down, downs_held_until: heldUntil?.toISOString() ?? null };
 }
 
 export async function announceAuditChanges(db: Db, options: AnnounceOptions = {}): Promise<{ announced: number }> {
@@ -87,14 +106,34 @@ export async function ingestStreamLagMs(url: string = config().REDIS_URL): Promi
   }
 }
 
-/** The worker's job (worker/jobs.ts): node transitions and admin changes, every 30 s, once across workers. */
-export function lifecycleEventsJob(db: Db, lag: () => Promise<number | undefined> = () => ingestStreamLagMs()) {
+export interface LifecycleJobOptions {
+  /** The ingest stream's lag; undefined when Redis does not answer. */
+  lag?: () => Promise<number | undefined>;
+  /** When this worker's stream consumer last failed to reach Redis or the database (worker/consumer.ts). */
+  ingestFailedAt?: () => Date | undefined;
+  now?: () => Date;
+}
+
+/**
+ * The worker's job (worker/jobs.ts): node transitions and admin changes, every 30 s, once across
+ * workers. Each worker keeps its own blind spot: its start, the runs that found Redis
+ * unreachable, and its consumer's failures, which every worker sees for itself (so whichever
+ * worker claims the first run after an outage knows of it).
+ */
+export function lifecycleEventsJob(db: Db, options: LifecycleJobOptions = {}) {
+  const lag = options.lag ?? (() => ingestStreamLagMs());
+  const clock = options.now ?? (() => new Date());
+  let blindAt = clock();
   return {
     name: 'events:lifecycle',
     intervalMs: 30_000,
     run: async () => {
       const ingestLagMs = await lag();
-      const nodes = await announceNodeTransitions(db, { ingestLagMs });
+      const now = clock();
+      if (ingestLagMs === undefined) blindAt = now;
+      const failedAt = options.ingestFailedAt?.();
+      if (failedAt && failedAt > blindAt) blindAt = failedAt;
+      const nodes = await announceNodeTransitions(db, { now, ingestLagMs, blindAt });
       const audit = await announceAuditChanges(db);
       return { ...nodes, ...audit, ingest_lag_ms: ingestLagMs ?? null };
     },
