@@ -1,5 +1,6 @@
 import 'server-only';
-import { APIError } from 'better-auth/api';
+// isAPIError, not instanceof APIError: see lib/auth/admin-users.ts.
+import { isAPIError } from 'better-auth/api';
 import { z } from 'zod';
 import type { Auth } from './auth';
 import { fieldErrors, passwordSchema } from './schemas';
@@ -31,8 +32,8 @@ export async function changeOwnPassword(auth: Auth, headers: Headers, input: Rec
       headers,
     });
   } catch (err) {
-    if (err instanceof APIError && err.body?.code === 'INVALID_PASSWORD') return { ok: false, errors: { currentPassword: 'The current password is wrong.' } };
-    if (err instanceof APIError) return { ok: false, errors: { form: `The password was not changed: ${err.message}` } };
+    if (isAPIError(err) && err.body?.code === 'INVALID_PASSWORD') return { ok: false, errors: { currentPassword: 'The current password is wrong.' } };
+    if (isAPIError(err)) return { ok: false, errors: { form: `The password was not changed: ${err.message}` } };
     throw err;
   }
   return { ok: true, notice: 'Password changed. Every other session of your account has been signed out; this one continues.' };

@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import type { Redis } from 'ioredis';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -132,6 +134,30 @@ describe('admin user management (better-auth on PostgreSQL 15)', () => {
     expect(await count()).toBe(before);
     expect((await listAuditEntries(db, { limit: 1000 })).length).toBe(auditsBefore);
     expect((await queryRows(db, sql`SELECT 1 FROM users WHERE email = 'yaw@noc.example'`)).length).toBe(0);
+  });
+
+  it("recognises better-auth's refusals thrown by another copy of better-auth (Next's bundle beside tsx under npm start)", async () => {
+    // A second instance of the module that defines APIError: a class of its own, as the other
+    // bundle has. The auth instance lives on globalThis and throws the class of whoever built it.
+    const copy = (await import(/* @vite-ignore */ `${pathToFileURL(createRequire(import.meta.url).resolve('@better-auth/core/error')).href}?copy`)) as typeof import('@better-auth/core/error');
+    const { APIError } = await import('better-auth/api');
+    expect(copy.APIError).not.toBe(APIError);
+    const fromOtherCopy = (err: unknown) => (err instanceof APIError ? new copy.APIError(err.status, err.body) : err);
+    const api = new Proxy(amaDeps.auth.api, {
+      get: (target, name, receiver) => {
+        const value = Reflect.get(target, name, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) =>
+          Promise.resolve((value as (...a: unknown[]) => unknown).apply(target, args)).catch((err: unknown) => {
+            throw fromOtherCopy(err);
+          });
+      },
+    });
+    const deps: AdminDeps = { ...amaDeps, auth: { ...amaDeps.auth, api } as Auth };
+    const user = { name: 'Abla', email: 'abla@noc.example', role: 'viewer', password: 'another long passphrase' };
+    expect(await createManagedUser(deps, user)).toMatchObject({ ok: true });
+    const dup = await createManagedUser(deps, user);
+    expect(dup).toEqual({ ok: false, errors: { email: 'A user with this email already exists.' }, values: expect.objectContaining({ email: 'abla@noc.example' }) });
   });
 
   it('changes a role; the new role applies to the next request of an existing session', async () => {

@@ -1,6 +1,8 @@
 import 'server-only';
 import { randomBytes } from 'node:crypto';
-import { APIError } from 'better-auth/api';
+// isAPIError, not instanceof: Next's bundle and tsx (the read API of `npm start`) each load their
+// own better-auth, and the auth instance on globalThis throws the class of whichever built it.
+import { isAPIError } from 'better-auth/api';
 import { z } from 'zod';
 import type { Db } from '../db/client';
 import type { ActionContext } from './action';
@@ -86,7 +88,7 @@ async function findUser(deps: AdminDeps, id: string): Promise<ManagedUser | unde
   try {
     return toManagedUser((await deps.auth.api.getUser({ query: { id }, headers: deps.headers })) as BetterAuthUser);
   } catch (err) {
-    if (err instanceof APIError && err.status === 'NOT_FOUND') return undefined;
+    if (isAPIError(err) && err.status === 'NOT_FOUND') return undefined;
     throw err;
   }
 }
@@ -104,7 +106,7 @@ export async function createManagedUser(deps: AdminDeps, input: Record<string, u
   try {
     created = (await deps.auth.api.createUser({ body: { name, email, role, password }, headers: deps.headers })).user as BetterAuthUser;
   } catch (err) {
-    if (err instanceof APIError && /exist/i.test(err.message)) {
+    if (isAPIError(err) && /exist/i.test(err.message)) {
       return { ok: false, errors: { email: 'A user with this email already exists.' }, values };
     }
     const refused = refusal(err);
@@ -236,7 +238,7 @@ export async function manageUser(deps: AdminDeps, input: Record<string, unknown>
 
 /** better-auth's own refusals (its session and role check, a vanished user), as a form error. */
 function refusal(err: unknown): { ok: false; errors: Record<string, string> } | undefined {
-  if (!(err instanceof APIError)) return undefined;
+  if (!isAPIError(err)) return undefined;
   if (err.status === 'UNAUTHORIZED' || err.status === 'FORBIDDEN') {
     return { ok: false, errors: { form: 'The change was refused: your session no longer has admin rights. Sign in again.' } };
   }

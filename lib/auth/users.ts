@@ -1,4 +1,5 @@
-import { APIError } from 'better-auth/api';
+// isAPIError, not instanceof APIError: see lib/auth/admin-users.ts.
+import { isAPIError } from 'better-auth/api';
 import type { Auth } from './auth';
 import type { NewUser } from './schemas';
 
@@ -12,7 +13,7 @@ export async function createUserAccount(auth: Auth, user: NewUser): Promise<{ id
     const created = await auth.api.createUser({ body: { email: user.email, password: user.password, name: user.name, role: user.role } });
     return { id: created.user.id, email: created.user.email, role: user.role };
   } catch (err) {
-    if (err instanceof APIError && /exist/i.test(err.message)) throw new UserExistsError(`A user with the email ${user.email} already exists.`);
+    if (isAPIError(err) && /exist/i.test(err.message)) throw new UserExistsError(`A user with the email ${user.email} already exists.`);
     throw err;
   }
 }

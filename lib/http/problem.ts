@@ -30,6 +30,9 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+/** Marks every ApiError, whichever copy of this module made it (see `Symbol.hasInstance`). */
+const API_ERROR_BRAND = Symbol.for('fiberstack.ApiError');
+
 export class ApiError extends Error {
   override name = 'ApiError';
   constructor(
@@ -38,6 +41,17 @@ export class ApiError extends Error {
     readonly options: { errors?: (FieldError | ParameterError)[]; headers?: Record<string, string>; code?: string } = {},
   ) {
     super(detail);
+    Object.defineProperty(this, API_ERROR_BRAND, { value: true });
+  }
+
+  /**
+   * `instanceof ApiError` holds across copies of this module: `npm start` loads the read API
+   * through tsx while Next's bundle has its own copy, and what lives on globalThis (the log store,
+   * the database) throws the copy of whoever created it. A log store's "bad cursor" 400 was
+   * answered as 503 "log store unavailable" when the other copy had created the store.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[API_ERROR_BRAND] === true;
   }
 }
 

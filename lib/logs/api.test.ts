@@ -318,6 +318,17 @@ describe('the search handlers', () => {
     expect((await json<Problem>(res)).errors).toEqual([{ parameter: 'cursor', message: 'invalid cursor' }]);
   });
 
+  it("a refusal thrown by the other copy of the error module (the store on globalThis, built by Next's bundle or by tsx) is still a 422", async () => {
+    vi.resetModules();
+    const other = await import('@/lib/http/problem');
+    expect(other.ApiError).not.toBe(ApiError);
+    const store = storeAnswering(emptyPage());
+    store.searchLogs = () => Promise.reject(new other.ApiError(400, 'The cursor is not one this server issued.', { errors: [{ parameter: 'cursor', message: 'invalid cursor' }] }));
+    const res = await handleLogSearch(new Request('http://localhost/api/logs?cursor=zzz'), { store: async () => store, now });
+    expect(res.status).toBe(422);
+    expect((await json<Problem>(res)).errors).toEqual([{ parameter: 'cursor', message: 'invalid cursor' }]);
+  });
+
   it('parameters are checked before the store is asked', async () => {
     const getStore = vi.fn(async () => storeAnswering(emptyPage()));
     const res = await handleLogSearch(new Request('http://localhost/api/logs?limit=0'), { store: getStore, now });
