@@ -129,12 +129,17 @@ test.describe('node page', () => {
     await expect(chart(page, 'Latency')).toHaveAttribute('data-points', '1');
   });
 
-  test('an unknown or malformed node id is a 404 page', async ({ page }) => {
+  test('an unknown or malformed node id is a 404 page; a path that is not valid percent-encoding a 400', async ({ page, request }) => {
     for (const id of ['00000000-0000-4000-8000-000000000000', 'not-a-node']) {
       const response = await page.goto(`/nodes/${id}`);
       expect(response?.status()).toBe(404);
       await expect(page.getByRole('heading', { name: 'No such node' })).toBeVisible();
       await expect(page.getByRole('link', { name: 'Back to the network overview' })).toBeVisible();
+    }
+    for (const path of ['/nodes/%E0%A4%A', '/api/nodes/%ZZ']) {
+      const res = await request.get(path);
+      expect(res.status(), path).toBe(400);
+      expect(res.headers()['content-type'], path).toBe('application/problem+json');
     }
   });
 

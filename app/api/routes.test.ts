@@ -16,7 +16,7 @@ import { migrate } from '@/drizzle/migrate';
 import { insertApiToken, revokeApiToken } from '@/lib/auth/queries';
 import { generateToken } from '@/lib/keys/tokens';
 import { SECURITY_HEADERS } from '@/lib/http/security-headers';
-import { readApiHandler, serveReadApi } from '@/lib/runtime/read-api-listener';
+import { hasMalformedPath, readApiHandler, serveMalformedPath, serveReadApi } from '@/lib/runtime/read-api-listener';
 import { GET as getMetrics } from './metrics/route';
 import { GET as getNode } from './nodes/[id]/route';
 import { GET as getNodes } from './nodes/route';
@@ -153,6 +153,7 @@ describe('API route modules', () => {
 
     beforeAll(async () => {
       server = http.createServer((req, res) => {
+        if (req.url?.startsWith('/malformed/')) return void serveMalformedPath(req, res);
         const handler = req.url === '/boom' ? () => Promise.reject(new Error('secret internals')) : readApiHandler(req);
         if (handler) void serveReadApi(req, res, handler);
         else res.writeHead(599).end();
@@ -222,6 +223,20 @@ describe('API route modules', () => {
       const small = await fetch(`${origin}/api/nodes/${node.nodeId}`, { headers: { authorization: `Bearer ${token.key}`, 'accept-encoding': 'gzip' } });
       expect(small.headers.get('content-encoding')).toBeNull();
       expect(((await small.json()) as { node_id: string }).node_id).toBe(node.nodeId);
+    });
+
+    it('a path that is not valid percent-encoding is a 400 problem+json (Next answered a bare 500 on dynamic routes)', async () => {
+      for (const path of ['/nodes/%E0%A4%A', '/api/nodes/%ZZ', '/admin/nodes/%E0%A4%A?tab=keys']) {
+        expect(hasMalformedPath({ url: path } as http.IncomingMessage), path).toBe(true);
+      }
+      for (const path of ['/', '/nodes/b23088f1-d427-4383-ae00-4e456a682096', '/logs?q=%E0%A4%A', '/api/nodes/%C3%A9']) {
+        expect(hasMalformedPath({ url: path } as http.IncomingMessage), path).toBe(false);
+      }
+      const res = await fetch(`${origin}/malformed/%E0%A4%A`);
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      expect(await res.json()).toMatchObject({ type: 'urn:fiberstack:problem:malformed-path', status: 400 });
     });
 
     it('a failure that escapes a handler is a 500 problem+json with the usual headers, telling nothing of the cause', async () => {

@@ -5,7 +5,7 @@ import { gzip } from 'node:zlib';
 import { GET as getMetrics } from '../../app/api/metrics/route';
 import { GET as getNode } from '../../app/api/nodes/[id]/route';
 import { GET as getNodes } from '../../app/api/nodes/route';
-import { problemBody } from '../http/problem';
+import { ApiError, problemBody } from '../http/problem';
 import { SECURITY_HEADERS } from '../http/security-headers';
 import { log } from '../log';
 import { logRequestFailure } from '../http/failures';
@@ -43,6 +43,27 @@ export function readApiHandler(req: http.IncomingMessage): Handler | undefined {
     return undefined; // Next answers a malformed path as it always has.
   }
   return (request) => getNode(request, { params: Promise.resolve({ id }) });
+}
+
+/**
+ * A request path that is not valid percent-encoded UTF-8 (`/nodes/%E0%A4%A`): no route can match
+ * it, and Next answers one that falls on a dynamic route with a bare 500 and no log line.
+ */
+export function hasMalformedPath(req: http.IncomingMessage): boolean {
+  const url = req.url ?? '/';
+  const query = url.indexOf('?');
+  try {
+    decodeURIComponent(query === -1 ? url : url.slice(0, query));
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** 400 problem+json for such a path, with the usual headers. */
+export async function serveMalformedPath(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const problem = problemBody(new ApiError(400, 'The request path is not valid percent-encoded UTF-8.', { code: 'malformed-path' }), randomUUID());
+  await writeAnswer(req, res, new Response(problem.body, { status: problem.status, headers: problem.headers })).catch(() => res.destroy());
 }
 
 /** Runs the handler and writes its answer, with the headers next.config.ts gives every response. */

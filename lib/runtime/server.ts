@@ -25,13 +25,14 @@ async function main(): Promise<void> {
     // Database, migrations and the in-process worker are ready before the first request;
     // instrumentation.ts then finds the process booted (the flag lives on globalThis).
     await bootWebServer();
-    const { readApiHandler, serveReadApi } = await importReadApi();
+    const { hasMalformedPath, readApiHandler, serveMalformedPath, serveReadApi } = await importReadApi();
     const app = next({ dev: false, dir: process.cwd(), port: cfg.PORT });
     const handle = app.getRequestHandler();
     await app.prepare();
     const server = http.createServer((req, res) => {
       if (isPushRequest(req)) return void servePush(req, res, pushDepsFromConfig);
       stampClientIp(req, cfg.FIBER_TRUST_PROXY);
+      if (hasMalformedPath(req)) return void serveMalformedPath(req, res);
       const readApi = readApiHandler(req);
       if (readApi) void serveReadApi(req, res, readApi);
       else void handle(req, res);
