@@ -110,6 +110,21 @@ test.describe('overview', () => {
     await expect(page).toHaveURL(/[?&]status=down/);
     await expect(table.getByRole('row', { name: /probe-ke-eldoret-01/ })).toBeVisible();
     for (const status of await table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')))) expect(status).toBe('down');
+
+    // The search box finds a node by name, display name or city, in any case, among every node.
+    await page.getByRole('link', { name: 'Clear' }).click();
+    await expect(page).not.toHaveURL(/[?&]country=/);
+    // The selects show the cleared filters too (they kept the old ones before the form was keyed).
+    await expect(filters.getByLabel('Country')).toHaveValue('');
+    await expect(filters.getByLabel('Status')).toHaveValue('');
+    const kano = DEMO_NODES.filter((n) => `${n.nodeName} ${n.displayName ?? ''} ${n.city ?? ''}`.toLowerCase().includes('kano'));
+    expect(kano.length).toBeGreaterThan(0);
+    await filters.getByRole('searchbox', { name: 'Search' }).fill('KANO');
+    await filters.getByRole('button', { name: 'Apply filters' }).click();
+    await expect(page).toHaveURL(/[?&]q=KANO/);
+    await expect(table.getByRole('rowheader')).toHaveCount(kano.length);
+    await expect(table.getByRole('row', { name: /probe-ng-kano-01/ })).toBeVisible();
+    await expect(page.getByText(`${kano.length} of ${DEMO_NODES.length}`)).toBeVisible();
   });
 
   test('ships less than 250 KB of JavaScript (gzipped), map included', async ({ page }, testInfo) => {

@@ -17,7 +17,7 @@ export interface NodeFiltersProps {
  * button) and costs the page no client code.
  */
 export function NodeFilters({ query, options, keep, shown, total }: NodeFiltersProps) {
-  const filtered = Boolean(query.country || query.region || query.status || query.tag);
+  const filtered = Boolean(query.q || query.country || query.region || query.status || query.tag);
   const select = (name: string, label: string, value: string | undefined, choices: { value: string; label: string }[]) => (
     <label className="filter">
       <span>{label}</span>
@@ -33,10 +33,16 @@ export function NodeFilters({ query, options, keep, shown, total }: NodeFiltersP
   );
   const plain = (values: string[]) => values.map((v) => ({ value: v, label: v }));
   return (
-    <form method="get" action="/" className="node-filters" aria-label="Filter nodes">
+    // Keyed by the filters in the URL: "Clear" and the back button navigate on the client, and
+    // without a new key the selects kept showing (and the next Apply re-sent) the old filters.
+    <form key={filterKey(query)} method="get" action="/" className="node-filters" aria-label="Filter nodes">
       {Object.entries(keep).map(([name, value]) => (
         <input key={name} type="hidden" name={name} value={value} />
       ))}
+      <label className="filter filter-search">
+        <span>Search</span>
+        <input type="search" name="q" defaultValue={query.q ?? ''} maxLength={100} placeholder="name, city or node id" autoComplete="off" spellCheck={false} />
+      </label>
       {select('country', 'Country', query.country, plain(options.countries))}
       {select('region', 'Region', query.region, plain(options.regions))}
       {select(
@@ -59,4 +65,8 @@ export function NodeFilters({ query, options, keep, shown, total }: NodeFiltersP
       </span>
     </form>
   );
+}
+
+function filterKey({ q, country, region, status, tag }: OverviewQuery): string {
+  return JSON.stringify([q, country, region, status, tag]);
 }

@@ -30,7 +30,8 @@ const sample = (latencyMs: number | null) => ({ time: new Date(0), latencyMs, up
 
 describe('overview query', () => {
   it('reads filters and sort from the URL, ignoring what it cannot use', () => {
-    expect(parseOverviewQuery({ country: 'gh', region: 'Ghana', status: 'down', tag: 'tier1', sort: 'latency', page: '3' })).toEqual({
+    expect(parseOverviewQuery({ q: ' Kano ', country: 'gh', region: 'Ghana', status: 'down', tag: 'tier1', sort: 'latency', page: '3' })).toEqual({
+      q: 'Kano',
       country: 'GH',
       region: 'Ghana',
       status: 'down',
@@ -39,7 +40,8 @@ describe('overview query', () => {
       dir: 'desc',
       page: 3,
     });
-    expect(parseOverviewQuery({ country: 'Ghana', status: 'sleepy', sort: 'toString', dir: 'up', region: '', page: '-2' })).toEqual({
+    expect(parseOverviewQuery({ q: 'x'.repeat(101), country: 'Ghana', status: 'sleepy', sort: 'toString', dir: 'up', region: '', page: '-2' })).toEqual({
+      q: undefined,
       country: undefined,
       region: undefined,
       status: undefined,
@@ -57,6 +59,23 @@ describe('overview query', () => {
     expect(filterNodes(nodes, { tag: 'tier1' }).map((n) => n.nodeId)).toEqual(['a', 'b']);
     expect(filterNodes(nodes, { status: 'down', country: 'GH' }).map((n) => n.nodeId)).toEqual(['c']);
     expect(filterNodes(nodes, { region: 'Nigeria', tag: 'ixp' })).toEqual([]);
+  });
+
+  it('searches names, display names and cities in any case, and ids by their start', () => {
+    const nodes = [
+      node('0a1b2c3d-0000-4000-8000-000000000001', 'up', { nodeName: 'probe-ng-kano-01', displayName: 'Kano POP 1', city: 'Kano' }),
+      node('0a1b2c3d-0000-4000-8000-000000000002', 'up', { nodeName: 'probe-gh-accra-01', displayName: null, city: 'Accra' }),
+      node('ffff0000-0000-4000-8000-000000000003', 'down', { nodeName: 'probe-ke-nbo-01', displayName: 'Nairobi IXP', city: null }),
+    ];
+    const ids = (q: string, more: Parameters<typeof filterNodes>[1] = {}) => filterNodes(nodes, { q, ...more }).map((n) => n.nodeName);
+    expect(ids('KANO')).toEqual(['probe-ng-kano-01']);
+    expect(ids('accra')).toEqual(['probe-gh-accra-01']);
+    expect(ids('ixp')).toEqual(['probe-ke-nbo-01']);
+    expect(ids('probe-')).toHaveLength(3);
+    expect(ids('0a1b2c3d')).toEqual(['probe-ng-kano-01', 'probe-gh-accra-01']);
+    expect(ids('0000-4000')).toEqual([]);
+    expect(ids('probe-', { status: 'down' })).toEqual(['probe-ke-nbo-01']);
+    expect(ids('lagos')).toEqual([]);
   });
 
   it('sorts worst first by default, missing values last in either direction, ties by country and name', () => {

@@ -25,6 +25,8 @@ export const DEFAULT_DIRECTION: Record<OverviewSort, SortDirection> = {
 };
 
 export interface OverviewQuery {
+  /** Part of a node's name, display name or city, or the start of its id; any case. */
+  q?: string;
   country?: string;
   region?: string;
   status?: NodeStatus;
@@ -46,10 +48,11 @@ type Params = Record<string, string | string[] | undefined>;
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v)?.trim() || undefined;
 
 /**
- * `?country=GH&region=Ghana&status=down&tag=tier1&sort=latency&dir=desc`. A page never answers
- * 422: a value it cannot use is ignored (the filter is off, the sort is the default).
+ * `?q=kano&country=GH&region=Ghana&status=down&tag=tier1&sort=latency&dir=desc`. A page never
+ * answers 422: a value it cannot use is ignored (the filter is off, the sort is the default).
  */
 export function parseOverviewQuery(params: Params): OverviewQuery {
+  const q = one(params.q);
   const country = one(params.country)?.toUpperCase();
   const region = one(params.region);
   const status = one(params.status);
@@ -59,6 +62,7 @@ export function parseOverviewQuery(params: Params): OverviewQuery {
   const page = Number(one(params.page));
   const parsedSort = (OVERVIEW_SORTS as readonly string[]).includes(sort ?? '') ? (sort as OverviewSort) : 'location';
   return {
+    q: q && q.length <= 100 ? q : undefined,
     country: country && /^[A-Z]{2}$/.test(country) ? country : undefined,
     region: region && region.length <= 100 ? region : undefined,
     status: (NODE_STATUSES as readonly string[]).includes(status ?? '') ? (status as NodeStatus) : undefined,
@@ -126,15 +130,22 @@ export async function getOverview(db: Db, query: OverviewQuery, now: Date = new 
   };
 }
 
-/** The same meaning as GET /api/nodes's filters: all must hold. */
-export function filterNodes<T extends OverviewNode>(nodes: readonly T[], q: Pick<OverviewQuery, 'country' | 'region' | 'status' | 'tag'>): T[] {
+/** The same meaning as GET /api/nodes's filters, plus the text search: all must hold. */
+export function filterNodes<T extends OverviewNode>(nodes: readonly T[], q: Pick<OverviewQuery, 'q' | 'country' | 'region' | 'status' | 'tag'>): T[] {
+  const text = q.q?.toLowerCase();
   return nodes.filter(
     (n) =>
+      (!text || matchesText(n, text)) &&
       (!q.country || n.country === q.country) &&
       (!q.region || n.region === q.region) &&
       (!q.status || n.status === q.status) &&
       (!q.tag || n.tags.includes(q.tag)),
   );
+}
+
+/** `text` (lower case) is in the node's name, display name or city, or starts its id (pasted from a log line). */
+function matchesText(n: OverviewNode, text: string): boolean {
+  return [n.nodeName, n.displayName, n.city].some((v) => v?.toLowerCase().includes(text)) || n.nodeId.startsWith(text);
 }
 
 /** Worst first when descending: down, degraded, up, inactive. */
