@@ -56,6 +56,14 @@ test('logs: search a pushed message, filter by level and node, follow its reques
     await expect(row.locator(`a[href="/nodes/${nodeId}"]`)).toBeVisible();
   }
 
+  // Reset clears every field, the level select too (it kept the old level before the form was keyed).
+  await page.getByRole('link', { name: 'Reset' }).click();
+  await expect(page).not.toHaveURL(/[?&]level=/);
+  await expect(page.getByLabel('Level', { exact: true })).toHaveValue('');
+  await expect(page.getByLabel('Node', { exact: true })).toHaveValue('');
+  await page.goBack();
+  await expect(page.getByLabel('Level', { exact: true })).toHaveValue(pushLine.level);
+
   // 3. The request id opens the request's trace: every line of it, oldest first, across services.
   await logTable(page).getByRole('link', { name: requestId }).first().click();
   await expect(page).toHaveURL(new RegExp(`[?&]request_id=${requestId}(&|$)`));
