@@ -55,7 +55,8 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: P
         <h1>Audit trail</h1>
         <p className="subtitle">Every admin change and every refused action: who, what, before and after, when, and the request id to find it in the logs.</p>
       </div>
-      <form className="audit-filter" method="get" action="/admin/audit" aria-label="Filter the audit trail">
+      {/* Keyed by the filter: a select keeps its old choice when only its defaultValue changes (back button). */}
+      <form key={type ?? ''} className="audit-filter" method="get" action="/admin/audit" aria-label="Filter the audit trail">
         <div className="admin-field">
           <label htmlFor="audit-type">Target type</label>
           <select id="audit-type" name="type" className="admin-input" defaultValue={type ?? ''}>
