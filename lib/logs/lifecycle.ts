@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { config } from '../config';
 import type { Db } from '../db/client';
 import { DOWN_AFTER_MS } from '../nodes/status';
-import { queueStats } from '../queue/stream';
+import { pushPathAlive, queueStats } from '../queue/stream';
 import { AUDIT_EVENT_TYPES, auditEvent, emitEvent, nodeTransitionEvent } from './events';
 import { claimAuditEntries, claimNodeTransitions, forgetAuditAnnouncementsBefore, recordFirstNodeStates } from './lifecycle-queries';
 import type { EventDocument } from './types';
@@ -19,7 +19,8 @@ import type { EventDocument } from './types';
  *   judgement is made as of the oldest entry waiting (now − stream lag), so a worker catching
  *   up on a backlog (after a restart, say) does not announce every node down; when the lag is
  *   unknown (Redis unreachable) no node is announced down. Nor for DOWN_AFTER_MS after the
- *   ingest path was last seen unavailable (Redis unreachable, or the worker not yet running):
+ *   ingest path was last seen unavailable (Redis unreachable, no web process taking pushes,
+ *   or the worker not yet running):
  *   while Redis was down every push was refused, so once it is back every node looks silent
  *   though none of them was; a probe that is really gone is announced once that grace ends.
  * - node_created / node_updated / node_deleted / probe_key_issued / probe_key_revoked: from
@@ -91,14 +92,16 @@ export async function announceAuditChanges(db: Db, options: AnnounceOptions = {}
 
 /**
  * The ingest stream's lag, from a short-lived connection (the jobs have no Redis client of
- * their own); undefined when Redis does not answer within a second.
+ * their own); undefined when it is unknown: Redis does not answer within a second, or no web
+ * process takes pushes (its beacon, PUSH_PATH_KEY, has expired: down, or restarting).
  */
 export async function ingestStreamLagMs(url: string = config().REDIS_URL): Promise<number | undefined> {
   const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 1_000, retryStrategy: () => null, connectionName: 'fiberstack:events' });
   redis.on('error', () => {});
   try {
     await redis.connect();
-    return (await queueStats(redis)).lagMs;
+    const [stats, taking] = await Promise.all([queueStats(redis), pushPathAlive(redis)]);
+    return taking ? stats.lagMs : undefined;
   } catch {
     return undefined;
   } finally {

@@ -11,6 +11,22 @@ export const DEAD_LETTER_STREAM = 'fiber:etl:dead';
 export const HEARTBEAT_TTL_SECONDS = 30;
 export const heartbeatKey = (workerId: string) => `fiber:worker:heartbeat:${workerId}`;
 
+/**
+ * Some web process takes pushes: every one refreshes this key every PUSH_PATH_BEAT_MS. Without
+ * it probes cannot deliver anything, so their silence proves nothing (lib/logs/lifecycle.ts).
+ */
+export const PUSH_PATH_KEY = 'fiber:web:push-path';
+export const PUSH_PATH_TTL_SECONDS = 30;
+export const PUSH_PATH_BEAT_MS = 10_000;
+
+export async function markPushPathAlive(redis: Redis, server: string): Promise<void> {
+  await redis.set(PUSH_PATH_KEY, JSON.stringify({ server, at: new Date().toISOString() }), 'EX', PUSH_PATH_TTL_SECONDS);
+}
+
+export async function pushPathAlive(redis: Redis): Promise<boolean> {
+  return (await redis.exists(PUSH_PATH_KEY)) === 1;
+}
+
 export interface Envelope {
   requestId: string;
   /** Public prefix of the probe key that pushed (never the key). */

@@ -3,11 +3,12 @@ import { closeDatabase, getDatabase, getDatabaseFor } from '../db/client';
 import { errorMessage } from '../db/rows';
 import { createLogger, log } from '../log';
 import { startLogShipping, stopLogShipping } from '../logs/shipper';
-import { createRedis } from '../redis';
+import { createRedis, getRedis } from '../redis';
 import { consumerSettingsFrom } from '../../worker/consumer';
 import { startWorker, type RunningWorker } from '../../worker/runtime';
 import { startDemoSimulator } from '../demo/simulator';
 import { prepareDatabaseWhenReachable } from './prepare';
+import { startPushPathBeacon } from './push-beacon';
 
 const globalForBoot = globalThis as unknown as { fiberBooted?: boolean; fiberWorker?: RunningWorker };
 
@@ -45,6 +46,7 @@ export async function bootWebServer(): Promise<void> {
         consumer: consumerSettingsFrom(cfg),
       });
     }
+    const stopBeacon = startPushPathBeacon(getRedis(cfg.REDIS_URL));
     const simulator =
       cfg.embedded && cfg.FIBER_DEMO && cfg.inProcessWorker ? await startDemoSimulator(database.db, `http://127.0.0.1:${cfg.PORT}`) : undefined;
     // Signals are ours: the `npm start` server (lib/runtime/server.ts) embeds Next without its
@@ -52,6 +54,7 @@ export async function bootWebServer(): Promise<void> {
     const shutdown = async (signal: string) => {
       logger.info({ context: { signal } }, 'shutting down');
       simulator?.stop();
+      stopBeacon();
       await globalForBoot.fiberWorker?.stop();
       await stopLogShipping();
       redis?.disconnect();

@@ -6,11 +6,13 @@ import type { StorageMode } from '../db/mode';
 import { clearProbeKeyCache } from '../keys/authenticate';
 import { issueProbeKey } from '../keys/issue';
 import { insertMissingNodes } from '../nodes/queries';
-import { ETL_STREAM } from '../queue/stream';
+import { ETL_STREAM, PUSH_PATH_KEY, pushPathAlive } from '../queue/stream';
 import { createMigratedDatabase, testNode, type TestDatabase } from '../testing/databases';
-import { TEST_REDIS_DB, freshTestRedis } from '../testing/redis';
+import { TEST_REDIS_DB, freshTestRedis, testRedisUrl } from '../testing/redis';
 import { handlePush, type PushDeps } from '../ingest/push';
 import { isPushRequest, servePush } from './push-listener';
+import { startPushPathBeacon } from './push-beacon';
+import { ingestStreamLagMs } from '../logs/lifecycle';
 import { sql } from 'drizzle-orm';
 import { queryRows, toDate } from '../db/rows';
 import { createDemoFleet, DEMO_KEY_LABEL } from '../demo/simulator';
@@ -299,3 +301,26 @@ function chunk(list: string[]): [string, string][] {
   for (let i = 0; i + 1 < list.length; i += 2) pairs.push([list[i]!, list[i + 1]!]);
   return pairs;
 }
+
+describe('the push path beacon of the web process', () => {
+  let redis: Redis;
+  beforeAll(async () => {
+    redis = await freshTestRedis(TEST_REDIS_DB.pushListener);
+  });
+  afterAll(() => redis?.disconnect());
+
+  it('says pushes are taken; without it the ingest lag is unknown, so the worker judges no node silent', async () => {
+    const url = testRedisUrl(TEST_REDIS_DB.pushListener);
+    expect(await ingestStreamLagMs(url)).toBeUndefined();
+    const stop = startPushPathBeacon(redis, 'web-test');
+    await expect.poll(() => pushPathAlive(redis)).toBe(true);
+    expect(JSON.parse((await redis.get(PUSH_PATH_KEY))!)).toMatchObject({ server: 'web-test' });
+    expect(await redis.ttl(PUSH_PATH_KEY)).toBeGreaterThan(20);
+    expect(await ingestStreamLagMs(url)).toBe(0);
+    // Stopped, the key is left to expire (another web process may still beat); once it has, nobody takes pushes.
+    stop();
+    expect(await pushPathAlive(redis)).toBe(true);
+    await redis.del(PUSH_PATH_KEY);
+    expect(await ingestStreamLagMs(url)).toBeUndefined();
+  });
+});
