@@ -24,17 +24,17 @@ export interface JobDefinition {
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
+export interface JobsContext {
+  /** When this worker's stream consumer last failed (the node_down grace, lib/logs/lifecycle.ts). */
+  ingestFailedAt?: () => Date | undefined;
+}
+
 /**
  * The maintenance jobs of this deployment's mode:
  * - TimescaleDB with its own background scheduler: nothing but ANALYZE (TimescaleDB runs its policies);
  * - TimescaleDB without one (PGlite, or max_background_workers = 0): each policy via CALL run_job;
  * - plain PostgreSQL: rollup refresh, partitions ahead, retention — the same windows as the policies.
  */
-export interface JobsContext {
-  /** When this worker's stream consumer last failed (the node_down grace, lib/logs/lifecycle.ts). */
-  ingestFailedAt?: () => Date | undefined;
-}
-
 export async function jobsFor(database: Database, mode: StorageMode, context: JobsContext = {}): Promise<JobDefinition[]> {
   const { db } = database;
   const jobs: JobDefinition[] = [

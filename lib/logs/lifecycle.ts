@@ -18,11 +18,11 @@ import type { EventDocument } from './types';
  *   recorded silently. Samples still waiting in the ingest stream are not silence: the
  *   judgement is made as of the oldest entry waiting (now − stream lag), so a worker catching
  *   up on a backlog (after a restart, say) does not announce every node down; when the lag is
- *   unknown (Redis unreachable) no node is announced down. Nor for DOWN_AFTER_MS after the
- *   ingest path was last seen unavailable (Redis unreachable, no web process taking pushes,
- *   or the worker not yet running):
- *   while Redis was down every push was refused, so once it is back every node looks silent
- *   though none of them was; a probe that is really gone is announced once that grace ends.
+ *   unknown (Redis unreachable, or no web process taking pushes) no node is announced down.
+ *   Nor for DOWN_AFTER_MS after the ingest path was last seen unavailable (those two, or the
+ *   worker not yet running): while pushes were refused, every node looks silent once they are
+ *   taken again though none of them was; a probe that is really gone is announced once that
+ *   grace ends.
  * - node_created / node_updated / node_deleted / probe_key_issued / probe_key_revoked: from
  *   the audit trail, once committed (announcing from inside the admin's transaction could
  *   announce a change that then rolled back), claimed in `audit_announcements`.
@@ -42,8 +42,8 @@ export interface NodeStateOptions extends AnnounceOptions {
   /** Age of the oldest entry waiting in the ingest stream (ms); undefined when unknown. */
   ingestLagMs: number | undefined;
   /**
-   * The last moment the ingest path could not be watched: Redis unreachable (pushes were
-   * refused), or before this worker ran. Silence that overlaps it proves nothing, so no node is
+   * The last moment the ingest path could not be watched: Redis unreachable or no web process
+   * taking pushes (pushes were refused), or before this worker ran. Silence that overlaps it proves nothing, so no node is
    * announced down until DOWN_AFTER_MS of watched time has passed since.
    */
   blindAt?: Date;
@@ -110,7 +110,7 @@ export async function ingestStreamLagMs(url: string = config().REDIS_URL): Promi
 }
 
 export interface LifecycleJobOptions {
-  /** The ingest stream's lag; undefined when Redis does not answer. */
+  /** The ingest stream's lag; undefined when unknown (default: ingestStreamLagMs). */
   lag?: () => Promise<number | undefined>;
   /** When this worker's stream consumer last failed to reach Redis or the database (worker/consumer.ts). */
   ingestFailedAt?: () => Date | undefined;
@@ -119,8 +119,8 @@ export interface LifecycleJobOptions {
 
 /**
  * The worker's job (worker/jobs.ts): node transitions and admin changes, every 30 s, once across
- * workers. Each worker keeps its own blind spot: its start, the runs that found Redis
- * unreachable, and its consumer's failures, which every worker sees for itself (so whichever
+ * workers. Each worker keeps its own blind spot: its start, the runs that found the lag
+ * unknown, and its consumer's failures, which every worker sees for itself (so whichever
  * worker claims the first run after an outage knows of it).
  */
 export function lifecycleEventsJob(db: Db, options: LifecycleJobOptions = {}) {
