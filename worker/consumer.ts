@@ -256,12 +256,15 @@ export class StreamConsumer {
     const now = Date.now();
     for (const rollup of ['hourly', 'daily'] as const) {
       const r = ROLLUPS[rollup];
-      const late = rows.map((s) => s.time.getTime()).filter((t) => t < now - r.refreshWindowMs);
+      const late = rows.filter((s) => s.time.getTime() < now - r.refreshWindowMs);
       if (late.length === 0) continue;
-      const from = floorTo(Math.min(...late), r.bucketMs);
-      const to = floorTo(Math.max(...late), r.bucketMs) + r.bucketMs;
+      const times = late.map((s) => s.time.getTime());
+      const from = floorTo(Math.min(...times), r.bucketMs);
+      const to = floorTo(Math.max(...times), r.bucketMs) + r.bucketMs;
+      // The late samples' nodes only: the other nodes' buckets of the window did not change.
+      const nodeIds = [...new Set(late.map((s) => s.nodeId))];
       try {
-        await refreshRollup(this.maintenance.db, this.mode, rollup, new Date(from), new Date(to));
+        await refreshRollup(this.maintenance.db, this.mode, rollup, new Date(from), new Date(to), nodeIds);
       } catch (err) {
         this.logger.warn({ context: { rollup, from: new Date(from), to: new Date(to), error: errorMessage(err) } }, 'late-data refresh failed');
       }

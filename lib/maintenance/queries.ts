@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import type { StorageMode } from '../db/mode';
-import { queryRows, toNumber } from '../db/rows';
+import { pgArray, queryRows, toNumber } from '../db/rows';
 import { CHUNK_MS, ROLLUPS, columnNames, floorTo, type Rollup } from './rollups';
 
 /*
@@ -61,31 +61,36 @@ export async function dropMetricsPartitionsBefore(db: Db, cutoff: Date): Promise
 // ---- rollups -----------------------------------------------------------------------------------
 
 /**
- * Recomputes the rollup's buckets that lie wholly inside [from, to). TimescaleDB mode asks the
- * continuous aggregate to refresh (outside any transaction, as TimescaleDB requires); plain mode
- * replaces the buckets' rows in one transaction.
+ * Recomputes the rollup's buckets that lie wholly inside [from, to), of every node or, in plain
+ * mode, of `nodeIds` only. TimescaleDB mode asks the continuous aggregate to refresh (outside any
+ * transaction, as TimescaleDB requires); plain mode replaces the buckets' rows in one transaction.
  */
-export async function refreshRollup(db: Db, mode: StorageMode, rollup: Rollup, from: Date, to: Date): Promise<void> {
+export async function refreshRollup(db: Db, mode: StorageMode, rollup: Rollup, from: Date, to: Date, nodeIds?: readonly string[]): Promise<void> {
   const r = ROLLUPS[rollup];
   const start = new Date(Math.ceil(from.getTime() / r.bucketMs) * r.bucketMs);
   const end = new Date(floorTo(to.getTime(), r.bucketMs));
-  if (end <= start) return;
+  if (end <= start || nodeIds?.length === 0) return;
   if (mode === 'timescaledb') {
+    // By time range only: TimescaleDB re-materialises the invalidated buckets of the window.
     await db.execute(
       sql`CALL refresh_continuous_aggregate(${r.relation}::regclass, ${start.toISOString()}::timestamptz, ${end.toISOString()}::timestamptz)`,
     );
     return;
   }
   const names = ['time', 'node_id', ...columnNames(r.columns)].join(', ');
+  // Only these nodes' buckets, when given: a probe catching up must not recompute the window for
+  // the whole fleet (1,000 nodes: 1.8 s for 17 late hours and 1.4 s for 2 late days per batch,
+  // against 11 ms each for the one node).
+  const ofNodes = nodeIds ? sql` AND node_id = ANY(${pgArray([...nodeIds])}::uuid[])` : sql``;
   await db.transaction(async (tx) => {
     await tx.execute(sql`DELETE FROM ${sql.identifier(r.relation)}
-                         WHERE time >= ${start.toISOString()}::timestamptz AND time < ${end.toISOString()}::timestamptz`);
+                         WHERE time >= ${start.toISOString()}::timestamptz AND time < ${end.toISOString()}::timestamptz${ofNodes}`);
     await tx.execute(sql`
       INSERT INTO ${sql.identifier(r.relation)} (${sql.raw(names)})
       SELECT date_bin(${r.bucket}::interval, time, TIMESTAMPTZ '2000-01-03 00:00:00+00') AS bucket, node_id,
              ${sql.raw(r.columns)}
       FROM metrics
-      WHERE time >= ${start.toISOString()}::timestamptz AND time < ${end.toISOString()}::timestamptz
+      WHERE time >= ${start.toISOString()}::timestamptz AND time < ${end.toISOString()}::timestamptz${ofNodes}
       GROUP BY 1, 2`);
   });
 }
