@@ -1,11 +1,12 @@
 import { EVENT_SEVERITIES, KNOWN_EVENT_TYPES } from '@/lib/logs/types';
-import { FormButtons, HiddenFields, RangeFields, SelectField, TIME_HINT, TextField, searchFormKey } from './search-fields';
+import { FormButtons, HiddenFields, RangeFields, SelectField, TIME_HINT, TextField } from './search-fields';
+import { urlFormKey } from '@/components/controls/url-form-key';
 import { logsHref, type UrlState } from './urls';
 
 /** The event search: every field is a parameter of GET /api/events, with the same name. */
 export function EventSearchForm({ state }: { state: UrlState }) {
   return (
-    <form key={searchFormKey(state)} method="get" action="/logs" className="log-search" aria-label="Event filters" aria-describedby="event-time-hint">
+    <form key={urlFormKey(state)} method="get" action="/logs" className="log-search" aria-label="Event filters" aria-describedby="event-time-hint">
       <HiddenFields values={{ tab: 'events', tz: state.tz, limit: state.limit }} />
       <TextField type="search" name="q" label="Search" value={state.q} placeholder='words, a prefix, or "a phrase"' wide maxLength={200} />
       <TextField name="type" label="Type" value={state.type} placeholder="any" list="event-types" />

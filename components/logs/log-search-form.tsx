@@ -1,5 +1,6 @@
 import { LOG_LEVELS } from '@/lib/logs/types';
-import { FormButtons, HiddenFields, RangeFields, SelectField, TIME_HINT, TextField, searchFormKey } from './search-fields';
+import { FormButtons, HiddenFields, RangeFields, SelectField, TIME_HINT, TextField } from './search-fields';
+import { urlFormKey } from '@/components/controls/url-form-key';
 import { logsHref, type UrlState } from './urls';
 
 /** Services that write logs here; other names can still be typed. */
@@ -8,7 +9,7 @@ const KNOWN_SERVICES = ['fiber-api', 'fiber-worker', 'fiber-cli'];
 /** The log search: every field is a parameter of GET /api/logs, with the same name. */
 export function LogSearchForm({ state }: { state: UrlState }) {
   return (
-    <form key={searchFormKey(state)} method="get" action="/logs" className="log-search" aria-label="Log filters" aria-describedby="log-time-hint">
+    <form key={urlFormKey(state)} method="get" action="/logs" className="log-search" aria-label="Log filters" aria-describedby="log-time-hint">
       <HiddenFields values={{ tz: state.tz, order: state.order, limit: state.limit }} />
       <TextField type="search" name="q" label="Search" value={state.q} placeholder='words, a prefix, or "a phrase"' wide maxLength={200} />
       <TextField name="service" label="Service" value={state.service} placeholder="any" list="log-services" />

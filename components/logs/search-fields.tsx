@@ -1,5 +1,4 @@
 import Link from 'next/link';
-import type { UrlState } from './urls';
 
 /*
  * Pieces of the two search forms: plain GET forms, so a search works without JavaScript and
@@ -78,15 +77,6 @@ export function FormButtons({ resetHref }: { resetHref: string }) {
       </Link>
     </div>
   );
-}
-
-/**
- * The forms' key: the search in the URL. "Reset", the tabs and the back button navigate on the
- * client, and a select whose defaultValue changes keeps its old choice, so without a new key the
- * form kept showing (and the next Search re-sent) the level of the search before.
- */
-export function searchFormKey(state: UrlState): string {
-  return JSON.stringify(state);
 }
 
 export const TIME_HINT = 'From / To: ISO 8601 with a zone (2025-11-24T16:35:00Z) or a date; left empty, the search ends now.';

@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { withSearchParams } from '@/components/controls/range';
+import { urlFormKey } from '@/components/controls/url-form-key';
 import { NODE_STATUSES, STATUS_LABELS } from '@/components/status-colors';
 import type { OverviewQuery } from '@/lib/nodes/overview';
 
@@ -33,9 +34,7 @@ export function NodeFilters({ query, options, keep, shown, total }: NodeFiltersP
   );
   const plain = (values: string[]) => values.map((v) => ({ value: v, label: v }));
   return (
-    // Keyed by the filters in the URL: "Clear" and the back button navigate on the client, and
-    // without a new key the selects kept showing (and the next Apply re-sent) the old filters.
-    <form key={filterKey(query)} method="get" action="/" className="node-filters" aria-label="Filter nodes">
+    <form key={urlFormKey(query)} method="get" action="/" className="node-filters" aria-label="Filter nodes">
       {Object.entries(keep).map(([name, value]) => (
         <input key={name} type="hidden" name={name} value={value} />
       ))}
@@ -65,8 +64,4 @@ export function NodeFilters({ query, options, keep, shown, total }: NodeFiltersP
       </span>
     </form>
   );
-}
-
-function filterKey({ q, country, region, status, tag }: OverviewQuery): string {
-  return JSON.stringify([q, country, region, status, tag]);
 }

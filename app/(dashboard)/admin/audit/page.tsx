@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { connection } from 'next/server';
 import { z } from 'zod';
 import { AuditTable } from '@/components/admin/audit/audit-table';
+import { urlFormKey } from '@/components/controls/url-form-key';
 import { listAuditEntries, type AuditEntry } from '@/lib/audit/queries';
 import { requirePageUser } from '@/lib/auth/page';
 import { getDatabase } from '@/lib/db/client';
@@ -55,8 +56,7 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: P
         <h1>Audit trail</h1>
         <p className="subtitle">Every admin change and every refused action: who, what, before and after, when, and the request id to find it in the logs.</p>
       </div>
-      {/* Keyed by the filter: a select keeps its old choice when only its defaultValue changes (back button). */}
-      <form key={type ?? ''} className="audit-filter" method="get" action="/admin/audit" aria-label="Filter the audit trail">
+      <form key={urlFormKey(type)} className="audit-filter" method="get" action="/admin/audit" aria-label="Filter the audit trail">
         <div className="admin-field">
           <label htmlFor="audit-type">Target type</label>
           <select id="audit-type" name="type" className="admin-input" defaultValue={type ?? ''}>
