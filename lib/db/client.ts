@@ -43,6 +43,12 @@ function openPostgres(url: string, max: number): Database {
   const logger = log().child({ logger: 'db' });
   const client = postgres(url, {
     max,
+    // A dropped connection is reopened when a query needs it, after a pause that grows with each
+    // failed attempt (a count shared by the pool, reset by any success). postgres.js's default
+    // (0.03 s × 3ⁿ, up to 20 s) left queries waiting 10–20 s for a connection after PostgreSQL came
+    // back from a restart or a burst of dropped connections; 50 ms doubling to 2 s reconnects within
+    // about 2 s while still not hammering a server that is away. Jittered so a pool spreads out.
+    backoff: (attempt) => (0.5 + Math.random() / 2) * Math.min(0.05 * 2 ** attempt, 2),
     onnotice: (notice) => logger.debug({ context: { notice: notice.message } }, 'postgres notice'),
     connection: { application_name: 'fiberstack' },
   });
