@@ -16,6 +16,7 @@ import { createRedis } from '../lib/redis';
 import { createMigratedDatabase, setDatabaseConnectionsAllowed, testNode, type TestDatabase } from '../lib/testing/databases';
 import { startScript, waitFor, type Finished } from '../lib/testing/processes';
 import { TEST_REDIS_DB, freshTestRedis, testRedisUrl } from '../lib/testing/redis';
+import { startTcpProxy } from '../lib/testing/tcp-proxy';
 
 /**
  * Ledger tests in the Jepsen sense, against the real worker process, PostgreSQL 15 and Redis:
@@ -610,6 +611,41 @@ describe('ingest ledger: accepted with 202 = stored, exactly once', () => {
     expect(logLines(finished).map((l) => l.message)).toContain('the consumer group was gone (Redis lost its data?); created it again from the start of the stream');
     const audit = await expectNothingLostNothingDuplicated();
     expect(audit.stored).toBe(200);
+  });
+
+  it('links that keep breaking: every connection of the worker to PostgreSQL and Redis reset (TCP RST) again and again while it drains; stored once, no batch stuck', async () => {
+    const [a, b] = probes;
+    const database = new URL(t.url!);
+    const pgLink = await startTcpProxy({ host: database.hostname, port: Number(database.port || 5432) });
+    const redisUrl = new URL(testRedisUrl(REDIS_DB));
+    const redisLink = await startTcpProxy({ host: redisUrl.hostname, port: Number(redisUrl.port || 6379) });
+    try {
+      // Small batches, so resets land on reads, inserts, commits and acknowledgements alike. The
+      // delivery limit is raised: an entry whose read answer a reset cut off counts a delivery,
+      // and this case is about links, not poison.
+      const worker = startWorker('ledger-flaky-links', {
+        DATABASE_URL: pgLink.urlThrough(t.url!),
+        REDIS_URL: redisLink.urlThrough(testRedisUrl(REDIS_DB)),
+        WORKER_BATCH_SIZE: '100',
+        WORKER_MAX_DELIVERIES: '100',
+        WORKER_CLAIM_IDLE_MS: '2000',
+      });
+      await workerReady('ledger-flaky-links');
+      for (let round = 0; round < 16; round++) {
+        await pushAccepted(round % 2 ? a : b, samples(round % 2 ? a : b, 250));
+        await new Promise((r) => setTimeout(r, 40 + Math.random() * 120));
+        pgLink.reset();
+        if (round % 3 !== 1) redisLink.reset();
+      }
+      await waitUntilDrained(60_000);
+      const finished = await stopWorker(worker);
+      expect(logLines(finished).some((l) => l.message === 'batch failed; will retry without acknowledging'), 'the resets hit batches in flight').toBe(true);
+      const audit = await expectNothingLostNothingDuplicated();
+      expect(audit.stored).toBe(4000);
+      expect(await deadLetters()).toEqual([]);
+    } finally {
+      await Promise.all([pgLink.close(), redisLink.close()]);
+    }
   });
 
   it('two worker processes drain one backlog of 5,000 samples together: both work, no duplicates, no losses', async () => {

@@ -3,7 +3,7 @@ import { closeDatabase, getDatabase, getDatabaseFor } from '../lib/db/client';
 import { errorMessage } from '../lib/db/rows';
 import { log, setServiceName } from '../lib/log';
 import { startLogShipping, stopLogShipping } from '../lib/logs/shipper';
-import { createRedis } from '../lib/redis';
+import { REDIS_COMMAND_TIMEOUT_MS, createRedis } from '../lib/redis';
 import { prepareDatabaseWhenReachable } from '../lib/runtime/prepare';
 import { consumerSettingsFrom } from './consumer';
 import { startHealthServer } from './health';
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const database = await getDatabase();
   const mode = await prepareDatabaseWhenReachable(database, cfg);
   startLogShipping();
-  const redis = createRedis(cfg.REDIS_URL, 'worker');
+  const redis = createRedis(cfg.REDIS_URL, 'worker', { commandTimeoutMs: REDIS_COMMAND_TIMEOUT_MS.worker });
   const tickMs = cfg.WORKER_TICK_SECONDS * 1000;
   const ingestDatabase = await getDatabaseFor('worker');
   const worker = await startWorker({ database, ingestDatabase, mode, redis, tickMs, workerId: cfg.WORKER_ID, consumer: consumerSettingsFrom(cfg) });

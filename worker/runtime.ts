@@ -51,7 +51,7 @@ export interface WorkerOptions {
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const logger = log('fiber-worker').child({ logger: 'worker' });
   const workerId = options.workerId ?? `${hostname()}-${process.pid}`;
-  const streamRedis = options.redis && options.consumer ? duplicateRedis(options.redis, 'etl') : undefined;
+  const streamRedis = options.redis && options.consumer ? duplicateRedis(options.redis, 'etl', { blockMs: options.consumer.blockMs }) : undefined;
   const consumer =
     streamRedis && options.consumer
       ? new StreamConsumer(

@@ -13,10 +13,11 @@ import { generateProbeKey } from '../keys/tokens';
 import { log } from '../log';
 import { insertMissingNodes } from '../nodes/queries';
 import { DEAD_LETTER_STREAM, ETL_GROUP, ETL_STREAM } from '../queue/stream';
-import { createRedis } from '../redis';
+import { createRedis, whenReady } from '../redis';
+import { startTcpProxy } from '../testing/tcp-proxy';
 import { drainStream } from '../testing/consumer';
 import { STORAGE_CASES, createMigratedDatabase, testNode, type TestDatabase } from '../testing/databases';
-import { TEST_REDIS_DB, freshTestRedis } from '../testing/redis';
+import { TEST_REDIS_DB, freshTestRedis, testRedisUrl } from '../testing/redis';
 import { handlePush, type PushSettings } from './push';
 
 /**
@@ -578,6 +579,33 @@ describe('POST /api/push contract', () => {
         }
       } finally {
         down.disconnect();
+      }
+    });
+
+    it('503 with Retry-After, never a request left hanging, when Redis stops answering (paused, or a link dropping packets)', async () => {
+      // No error ever reaches the client then: before the command timeout, the push waited forever.
+      const local = new URL(testRedisUrl(TEST_REDIS_DB.push));
+      const link = await startTcpProxy({ host: local.hostname, port: Number(local.port || 6379) });
+      const silent = createRedis(link.urlThrough(local.toString()), 'push-test-silent', { autoPipelining: true });
+      try {
+        await whenReady(silent, 5_000);
+        await expect202(nodeSample(nodeA), 1, { redis: silent });
+        link.freeze();
+        for (const body of [nodeSample(nodeA), { samples: [nodeSample(nodeA), nodeSample(nodeA)] }]) {
+          let timer: NodeJS.Timeout | undefined;
+          const hanging = new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error('the push still waits after 10 s')), 10_000);
+          });
+          const r = await Promise.race([rejected(503, () => push(body, { redis: silent })), hanging]).finally(() => clearTimeout(timer));
+          expect(r.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
+          expect(r.json.detail).toMatch(/unavailable|did not answer/);
+        }
+        link.thaw();
+        await whenReady(silent, 15_000);
+        await expect202(nodeSample(nodeA), 1, { redis: silent });
+      } finally {
+        silent.disconnect();
+        await link.close();
       }
     });
   });

@@ -120,13 +120,18 @@ async function enqueue(redis: Redis, samples: PushSample[], envelope: Parameters
   try {
     return await enqueueSamples(redis, samples, envelope);
   } catch (err) {
-    throw redisDown(err);
+    // An XADD that got no answer in time may still run once Redis answers again: the probe's
+    // retry is still right (a sample queued twice is stored once), "nothing was stored" is not.
+    throw redisDown(err, isCommandTimeout(err) ? 'The ingest queue did not answer in time; the samples may have been queued. Retry shortly: a sample sent again is stored once.' : undefined);
   }
 }
 
+/** ioredis's `commandTimeout` (lib/redis.ts): Redis got the command and has not answered. */
+const isCommandTimeout = (err: unknown) => err instanceof Error && err.message === 'Command timed out';
+
 /** The cause goes into the one "push refused" line (one line per refused push, not two, during an outage). */
-function redisDown(err: unknown): ApiError {
-  const refused = new ApiError(503, 'The ingest queue is unavailable; nothing was stored. Retry shortly.', {
+function redisDown(err: unknown, detail = 'The ingest queue is unavailable; nothing was stored. Retry shortly.'): ApiError {
+  const refused = new ApiError(503, detail, {
     code: 'queue-unavailable',
     headers: { 'Retry-After': '5' },
   });

@@ -3,7 +3,7 @@ import { closeDatabase, getDatabase, getDatabaseFor } from '../db/client';
 import { errorMessage } from '../db/rows';
 import { createLogger, log } from '../log';
 import { startLogShipping, stopLogShipping } from '../logs/shipper';
-import { createRedis, getRedis } from '../redis';
+import { REDIS_COMMAND_TIMEOUT_MS, createRedis, getRedis } from '../redis';
 import { consumerSettingsFrom } from '../../worker/consumer';
 import { startWorker, type RunningWorker } from '../../worker/runtime';
 import { startDemoSimulator } from '../demo/simulator';
@@ -35,7 +35,7 @@ export async function bootWebServer(): Promise<void> {
     logger.info({ context: { database: database.location, mode, inProcessWorker: cfg.inProcessWorker } }, 'database ready');
     let redis: ReturnType<typeof createRedis> | undefined;
     if (cfg.inProcessWorker) {
-      redis = createRedis(cfg.REDIS_URL, 'worker');
+      redis = createRedis(cfg.REDIS_URL, 'worker', { commandTimeoutMs: REDIS_COMMAND_TIMEOUT_MS.worker });
       globalForBoot.fiberWorker = await startWorker({
         database,
         ingestDatabase: await getDatabaseFor('worker'),
