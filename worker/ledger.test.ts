@@ -8,7 +8,8 @@ import { queryRows, toNumber } from '../lib/db/rows';
 import { handlePush, type PushSettings } from '../lib/ingest/push';
 import type { PushSample } from '../lib/ingest/schemas';
 import { STORE_MAX_AGE_MS } from '../lib/ingest/validate';
-import { clearProbeKeyCache } from '../lib/keys/authenticate';
+import { KEY_LOOKUP_DEADLINE_MS, clearProbeKeyCache } from '../lib/keys/authenticate';
+import { openDatabase, type Database } from '../lib/db/client';
 import { issueProbeKey } from '../lib/keys/issue';
 import { insertMissingNodes } from '../lib/nodes/queries';
 import { DEAD_LETTER_STREAM, ETL_GROUP, ETL_STREAM, enqueueSamples, ensureConsumerGroup, heartbeatKey, queueStats } from '../lib/queue/stream';
@@ -588,6 +589,49 @@ describe('ingest ledger: accepted with 202 = stored, exactly once', () => {
     expect(await metricsCount()).toBe(0);
 
     await pushAccepted(a, batch); // the probe's retry
+    await waitUntilDrained();
+    await stopWorker(worker);
+    const audit = await expectNothingLostNothingDuplicated();
+    expect(audit.stored).toBe(20);
+  });
+
+  it('PostgreSQL stops answering (a frozen host or link) at push time: 503 with Retry-After within seconds, nothing stored; the retry once it answers is stored once', async () => {
+    const [a] = probes;
+    const database = new URL(t.url!);
+    const link = await startTcpProxy({ host: database.hostname, port: Number(database.port || 5432) });
+    const frozen = await openDatabase({ url: link.urlThrough(t.url!), poolMax: 2 });
+    const batch = samples(a, 20);
+    const pushVia = (db: Database) => {
+      const req = new Request('http://127.0.0.1:3000/api/push', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${a.key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ samples: batch }),
+      });
+      return handlePush(req, { db: db.db, redis, settings: PUSH_SETTINGS });
+    };
+    try {
+      await queryRows(frozen.db, sql`SELECT 1`);
+      link.freeze();
+      clearProbeKeyCache(); // the key must be looked up in the database that does not answer
+      let timer: NodeJS.Timeout | undefined;
+      const hanging = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`the push still waits after ${KEY_LOOKUP_DEADLINE_MS + 5_000} ms`)), KEY_LOOKUP_DEADLINE_MS + 5_000);
+      });
+      const refused = await Promise.race([pushVia(frozen), hanging]).finally(() => clearTimeout(timer));
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('5');
+      expect(await refused.json()).toMatchObject({ type: 'urn:fiberstack:problem:database-unavailable', status: 503 });
+      expect(await redis.exists(ETL_STREAM)).toBe(0);
+
+      link.thaw();
+      const retried = await pushVia(frozen);
+      expect(retried.status, await retried.clone().text()).toBe(202);
+      ledger.accept(batch);
+    } finally {
+      await frozen.close();
+      await link.close();
+    }
+    const worker = startWorker('ledger-db-frozen');
     await waitUntilDrained();
     await stopWorker(worker);
     const audit = await expectNothingLostNothingDuplicated();

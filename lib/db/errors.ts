@@ -20,6 +20,7 @@ const CONNECTION_CODES = new Set([
   'CONNECTION_ENDED',
   'CONNECTION_DESTROYED',
   'CONNECT_TIMEOUT',
+  'DATABASE_DEADLINE',
 ]);
 /** SQLSTATE: admin_shutdown, crash_shutdown, cannot_connect_now (starting up), too_many_connections; class 08 is connection_exception. */
 const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
@@ -35,6 +36,34 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     if (code === '55000' && /not currently accepting connections/.test(String((e as Error).message))) return true;
   }
   return false;
+}
+
+/**
+ * A query that got no answer in time. postgres.js has no per-query deadline, and a PostgreSQL
+ * that stops answering without closing its connections (a frozen host, a link silently dropping
+ * packets) sends no error at all: whoever waits on such a query waits until the link comes back.
+ * Where a caller must answer regardless (a probe's push), it races the query against this; the
+ * query itself goes on, and its outcome, whenever it comes, is dropped.
+ */
+export class DatabaseDeadlineError extends Error {
+  readonly code = 'DATABASE_DEADLINE';
+  constructor(what: string, ms: number) {
+    super(`the database did not answer ${what} within ${ms} ms`);
+    this.name = 'DatabaseDeadlineError';
+  }
+}
+
+/** `work`, or a DatabaseDeadlineError (which isDatabaseUnavailable recognises) once `ms` have passed. */
+export async function withinDatabaseDeadline<T>(work: Promise<T>, what: string, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DatabaseDeadlineError(what, ms)), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**

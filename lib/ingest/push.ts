@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Db } from '../db/client';
+import { withinDatabaseDeadline } from '../db/errors';
 import { errorMessage } from '../db/rows';
 import { readJsonBody, webBody, type IncomingBody } from '../http/body';
 import { ApiError, problemBody, toWebResponse, type FieldError, type PlainResponse } from '../http/problem';
@@ -29,6 +30,8 @@ export interface PushDeps {
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+/** An enrolment (a few statements) waits at most this long for a database that does not answer, then 503. */
+const ENROLMENT_DEADLINE_MS = 10_000;
 
 /** What the push path reads of a request, whichever server received it. */
 export interface PushRequest {
@@ -64,7 +67,8 @@ export async function ingestPush(req: PushRequest, deps: PushDeps): Promise<Plai
       keyPrefix = principal.prefix;
       touchKey(deps.db, keyPrefix);
     } else {
-      const enrolled = await enrollNode(deps.db, samples);
+      // A late enrolment that commits after all is safe: the probe's retry enrols it again (enroll.ts).
+      const enrolled = await withinDatabaseDeadline(enrollNode(deps.db, samples), 'the enrolment', ENROLMENT_DEADLINE_MS);
       nodeKey = enrolled.key;
       keyPrefix = enrolled.prefix;
     }

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/client';
+import { withinDatabaseDeadline } from '../db/errors';
 import { ApiError } from '../http/problem';
 import { findProbeKeyByPrefix, type StoredProbeKey } from './queries';
 import { hashProbeKey, probeKeyPrefix, sameHash } from './tokens';
@@ -13,6 +14,12 @@ export type PushPrincipal = { kind: 'node'; prefix: string; nodeId: string } | {
 const CACHE_TTL_MS = 10_000;
 const CACHE_MAX = 10_000;
 const globalForKeys = globalThis as unknown as { fiberKeyCache?: Map<string, { key: StoredProbeKey | undefined; until: number }> };
+
+/**
+ * A push whose key is not cached waits at most this long for the database, then gets 503 with
+ * Retry-After instead of hanging while PostgreSQL does not answer (lib/db/errors.ts).
+ */
+export const KEY_LOOKUP_DEADLINE_MS = 5_000;
 
 async function lookup(db: Db, prefix: string): Promise<StoredProbeKey | undefined> {
   const cache = (globalForKeys.fiberKeyCache ??= new Map());
@@ -39,7 +46,7 @@ export async function authenticatePush(db: Db, authorization: string | null, enr
   if (enrollmentKey && constantTimeEquals(token, enrollmentKey)) return { kind: 'enrollment' };
   const prefix = probeKeyPrefix(token);
   if (!prefix) throw unauthorized('The probe key is not valid.');
-  const key = await lookup(db, prefix);
+  const key = await withinDatabaseDeadline(lookup(db, prefix), 'the probe key lookup', KEY_LOOKUP_DEADLINE_MS);
   if (!key || !sameHash(hashProbeKey(token), key.keyHash)) throw unauthorized('The probe key is not valid.');
   if (key.revokedAt) throw unauthorized(`The probe key ${prefix} has been revoked; ask an admin for a new one.`);
   return { kind: 'node', prefix, nodeId: key.nodeId };
