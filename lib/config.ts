@@ -55,6 +55,11 @@ const envSchema = z.object({
   FIBER_TRUST_PROXY: bool.default(false),
   /** Sign-in attempts per client address per minute before 429. */
   AUTH_SIGNIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(5),
+  /**
+   * How long an authenticated API request may take before it is answered 503 (a store that does
+   * not answer: see withAuth). Generous: a normal answer takes milliseconds.
+   */
+  API_REQUEST_DEADLINE_MS: z.coerce.number().int().min(100).max(300_000).default(15_000),
   PUSH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
   PUSH_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
   QUEUE_MAX_BACKLOG: z.coerce.number().int().min(1).default(1_000_000),
