@@ -9,6 +9,8 @@ import { createTestDatabase, testDatabaseName, testNode, type TestDatabase } fro
 import { TEST_REDIS_DB } from '@/lib/testing/redis';
 import { startTcpProxy } from '@/lib/testing/tcp-proxy';
 import { migrate } from '@/drizzle/migrate';
+import { getAuth } from '@/lib/auth/auth';
+import { POST as authPost } from './auth/[...all]/route';
 import { GET as getNodes } from './nodes/route';
 
 /**
@@ -32,6 +34,24 @@ vi.stubEnv('API_REQUEST_DEADLINE_MS', String(DEADLINE_MS));
 const token = generateToken('fsr');
 const authed = (url: string) => new Request(url, { headers: { authorization: `Bearer ${token.key}` } });
 
+/** Within the deadline plus 10 s, or the test fails: the point is that nothing waits for the link. */
+async function answeredInTime(request: Promise<Response>): Promise<Response> {
+  let timer: NodeJS.Timeout | undefined;
+  const hanging = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('the request still waits 10 s after its deadline')), DEADLINE_MS + 10_000);
+  });
+  return Promise.race([request, hanging]).finally(() => clearTimeout(timer));
+}
+
+const signIn = () =>
+  authPost(
+    new Request('http://localhost:3000/api/auth/sign-in/email', {
+      method: 'POST',
+      headers: { host: 'localhost:3000', origin: 'http://localhost:3000', 'content-type': 'application/json', 'x-fiber-client-ip': '10.4.4.4' },
+      body: JSON.stringify({ email: 'nobody@noc.example', password: 'not the password' }),
+    }),
+  );
+
 describe('an API request while PostgreSQL stops answering', () => {
   let t: TestDatabase;
 
@@ -41,6 +61,7 @@ describe('an API request while PostgreSQL stops answering', () => {
     await migrate(t.database, { timescale: 'auto' });
     await insertMissingNodes(t.database.db, [testNode()]);
     await insertApiToken(t.database.db, { prefix: token.prefix, hash: token.hash, label: 'deadline test', createdBy: null });
+    await getAuth(); // built (its secret read) while the database answers
   });
   afterAll(async () => {
     link.thaw();
@@ -55,11 +76,7 @@ describe('an API request while PostgreSQL stops answering', () => {
     expect((await getNodes(authed('http://localhost/api/nodes'))).status).toBe(200);
 
     link.freeze();
-    let timer: NodeJS.Timeout | undefined;
-    const hanging = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('the request still waits 10 s after its deadline')), DEADLINE_MS + 10_000);
-    });
-    const late = await Promise.race([getNodes(authed('http://localhost/api/nodes')), hanging]).finally(() => clearTimeout(timer));
+    const late = await answeredInTime(getNodes(authed('http://localhost/api/nodes')));
     expect(late.status).toBe(503);
     expect(late.headers.get('content-type')).toBe('application/problem+json');
     expect(late.headers.get('retry-after')).toBe('5');
@@ -69,5 +86,14 @@ describe('an API request while PostgreSQL stops answering', () => {
     const again = await getNodes(authed('http://localhost/api/nodes'));
     expect(again.status).toBe(200);
     expect(((await again.json()) as { nodes: unknown[] }).nodes).toHaveLength(1);
+  });
+
+  it('a sign-in is answered 503 at the deadline too, then 401 for wrong credentials once the database answers', async () => {
+    link.freeze();
+    const late = await answeredInTime(signIn());
+    expect(late.status).toBe(503);
+    expect(await late.json()).toMatchObject({ type: 'urn:fiberstack:problem:store-timeout', status: 503 });
+    link.thaw();
+    expect((await signIn()).status).toBe(401);
   });
 });

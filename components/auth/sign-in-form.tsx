@@ -59,5 +59,6 @@ function messageFor(status: number, retryAfter: string | null): string {
   if (status === 401) return 'Email or password is wrong.';
   if (status === 403) return 'This account is disabled. Ask an admin.';
   if (status === 429) return `Too many attempts. Try again in ${retryAfter ?? 'a few'} seconds.`;
+  if (status === 503) return 'The server cannot reach its database right now. Try again in a moment.';
   return `Sign-in failed (HTTP ${status}). Try again; if it keeps failing, the server log has the details.`;
 }

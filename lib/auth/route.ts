@@ -1,7 +1,7 @@
 import 'server-only';
 import { logRequestFailure } from '../http/failures';
-import { config } from '../config';
-import { ApiError, problemResponse } from '../http/problem';
+import { answerWithinDeadline } from '../http/deadline';
+import { problemResponse } from '../http/problem';
 import { requestIdOf } from '../http/request';
 import { ServerTiming, withServerTiming } from '../http/server-timing';
 import { log } from '../log';
@@ -11,10 +11,7 @@ import { authenticateRequest, type Principal } from './session';
 /**
  * Route-handler wrapper: authenticate and check the role before the handler runs, in the
  * handler itself (no middleware), answering 401/403 as problem+json. The whole request, session
- * check included, gets API_REQUEST_DEADLINE_MS: a store that stops answering without an error (a
- * frozen PostgreSQL host, a link silently dropping packets; postgres.js has no query deadline)
- * would otherwise hold the request, and the client's wall screen, until the link came back. The
- * late work goes on and its answer is dropped.
+ * check included, is answered within API_REQUEST_DEADLINE_MS (lib/http/deadline.ts).
  */
 export function withAuth<Ctx = undefined>(needed: Role, handler: (req: Request, principal: Principal, ctx: Ctx) => Promise<Response>) {
   const answer = async (req: Request, ctx?: Ctx): Promise<Response> => {
@@ -29,25 +26,5 @@ export function withAuth<Ctx = undefined>(needed: Role, handler: (req: Request, 
     }
     return withServerTiming(await handler(req, principal, ctx as Ctx), timing);
   };
-  return async (req: Request, ctx?: Ctx): Promise<Response> => {
-    const deadlineMs = config().API_REQUEST_DEADLINE_MS;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<Response>((resolve) => {
-      timer = setTimeout(() => resolve(lateAnswer(req, deadlineMs)), deadlineMs);
-    });
-    try {
-      return await Promise.race([answer(req, ctx), late]);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
-}
-
-function lateAnswer(req: Request, deadlineMs: number): Response {
-  const requestId = requestIdOf(req);
-  log()
-    .child({ logger: 'api.deadline', request_id: requestId })
-    .warn({ context: { path: new URL(req.url).pathname, deadline_ms: deadlineMs } }, 'request not answered in time (a store is not answering); answered 503');
-  const detail = `The request could not be completed within ${deadlineMs / 1000} s: a data store is not answering. Retry shortly.`;
-  return problemResponse(new ApiError(503, detail, { code: 'store-timeout', headers: { 'retry-after': '5' } }), requestId);
+  return (req: Request, ctx?: Ctx): Promise<Response> => answerWithinDeadline(req, () => answer(req, ctx));
 }

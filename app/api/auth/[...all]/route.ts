@@ -1,4 +1,5 @@
 import { getAuth } from '@/lib/auth/auth';
+import { answerWithinDeadline } from '@/lib/http/deadline';
 
 export const dynamic = 'force-dynamic';
 
@@ -8,7 +9,8 @@ export const dynamic = 'force-dynamic';
  * come from our own origin (FIBER_PUBLIC_URL or the request's host), and sign-in is rate limited.
  */
 async function handle(req: Request): Promise<Response> {
-  return (await getAuth()).handler(req);
+  // Within the API's deadline: a sign-in must not hang while the database does not answer.
+  return answerWithinDeadline(req, async () => (await getAuth()).handler(req));
 }
 
 export const GET = handle;
