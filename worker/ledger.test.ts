@@ -15,7 +15,7 @@ import { insertMissingNodes } from '../lib/nodes/queries';
 import { DEAD_LETTER_STREAM, ETL_GROUP, ETL_STREAM, enqueueSamples, ensureConsumerGroup, heartbeatKey, queueStats } from '../lib/queue/stream';
 import { createRedis } from '../lib/redis';
 import { createMigratedDatabase, setDatabaseConnectionsAllowed, testNode, type TestDatabase } from '../lib/testing/databases';
-import { startScript, waitFor, type Finished } from '../lib/testing/processes';
+import { settlesWithin, startScript, waitFor, type Finished } from '../lib/testing/processes';
 import { TEST_REDIS_DB, freshTestRedis, testRedisUrl } from '../lib/testing/redis';
 import { startTcpProxy } from '../lib/testing/tcp-proxy';
 
@@ -264,16 +264,8 @@ function startWorker(workerId: string, env: Record<string, string> = {}): Worker
   return worker;
 }
 
-async function exited(worker: Worker, timeoutMs: number, what: string): Promise<Finished> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
-  });
-  try {
-    return await Promise.race([worker.finished, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+function exited(worker: Worker, timeoutMs: number, what: string): Promise<Finished> {
+  return settlesWithin(worker.finished, timeoutMs, what);
 }
 
 /**
@@ -613,11 +605,7 @@ describe('ingest ledger: accepted with 202 = stored, exactly once', () => {
       await queryRows(frozen.db, sql`SELECT 1`);
       link.freeze();
       clearProbeKeyCache(); // the key must be looked up in the database that does not answer
-      let timer: NodeJS.Timeout | undefined;
-      const hanging = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`the push still waits after ${KEY_LOOKUP_DEADLINE_MS + 5_000} ms`)), KEY_LOOKUP_DEADLINE_MS + 5_000);
-      });
-      const refused = await Promise.race([pushVia(frozen), hanging]).finally(() => clearTimeout(timer));
+      const refused = await settlesWithin(pushVia(frozen), KEY_LOOKUP_DEADLINE_MS + 5_000, 'the push to be answered');
       expect(refused.status).toBe(503);
       expect(refused.headers.get('retry-after')).toBe('5');
       expect(await refused.json()).toMatchObject({ type: 'urn:fiberstack:problem:database-unavailable', status: 503 });

@@ -7,6 +7,7 @@ import { insertMissingNodes } from '@/lib/nodes/queries';
 import { getRedis } from '@/lib/redis';
 import { createTestDatabase, testDatabaseName, testNode, type TestDatabase } from '@/lib/testing/databases';
 import { TEST_REDIS_DB } from '@/lib/testing/redis';
+import { settlesWithin } from '@/lib/testing/processes';
 import { startTcpProxy } from '@/lib/testing/tcp-proxy';
 import { migrate } from '@/drizzle/migrate';
 import { getAuth } from '@/lib/auth/auth';
@@ -35,13 +36,7 @@ const token = generateToken('fsr');
 const authed = (url: string) => new Request(url, { headers: { authorization: `Bearer ${token.key}` } });
 
 /** Within the deadline plus 10 s, or the test fails: the point is that nothing waits for the link. */
-async function answeredInTime(request: Promise<Response>): Promise<Response> {
-  let timer: NodeJS.Timeout | undefined;
-  const hanging = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('the request still waits 10 s after its deadline')), DEADLINE_MS + 10_000);
-  });
-  return Promise.race([request, hanging]).finally(() => clearTimeout(timer));
-}
+const answeredInTime = (request: Promise<Response>) => settlesWithin(request, DEADLINE_MS + 10_000, 'an answer at the deadline');
 
 const signIn = () =>
   authPost(

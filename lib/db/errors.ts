@@ -1,5 +1,6 @@
 import { DrizzleQueryError } from 'drizzle-orm';
 import { PgPreparedQuery } from 'drizzle-orm/pg-core';
+import { withTimeout } from '../timeout';
 
 /**
  * Errors of the database layer: which ones mean "the database is not there" (answered 503 with
@@ -54,16 +55,8 @@ export class DatabaseDeadlineError extends Error {
 }
 
 /** `work`, or a DatabaseDeadlineError (which isDatabaseUnavailable recognises) once `ms` have passed. */
-export async function withinDatabaseDeadline<T>(work: Promise<T>, what: string, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DatabaseDeadlineError(what, ms)), ms);
-  });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
+export function withinDatabaseDeadline<T>(work: Promise<T>, what: string, ms: number): Promise<T> {
+  return withTimeout(work, ms, () => new DatabaseDeadlineError(what, ms));
 }
 
 /**

@@ -17,7 +17,7 @@ import { insertMissingNodes } from '@/lib/nodes/queries';
 import { DEAD_LETTER_STREAM, enqueueSamples, heartbeatKey, queueStats, type Envelope } from '@/lib/queue/stream';
 import { getRedis } from '@/lib/redis';
 import { createTestDatabase, testDatabaseName, testNode, type TestDatabase } from '@/lib/testing/databases';
-import { startScript, waitFor, type Finished } from '@/lib/testing/processes';
+import { settlesWithin, startScript, waitFor, type Finished } from '@/lib/testing/processes';
 import { TEST_REDIS_DB, freshTestRedis } from '@/lib/testing/redis';
 import { expectDenied, onCluster } from '@/lib/testing/roles';
 
@@ -94,18 +94,6 @@ function processTree(pid: number): number[] {
   return [...children.flatMap(processTree), pid];
 }
 
-async function within<T>(work: Promise<T>, timeoutMs: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 interface LogLine {
   level: string;
   message: string;
@@ -167,7 +155,7 @@ describe('per-purpose database URLs on PostgreSQL 15: web reads as dashboard_rea
   afterAll(async () => {
     if (worker && worker.exitCode === null && worker.signalCode === null && worker.pid) {
       worker.kill('SIGTERM');
-      const done = await within(worker.finished, 20_000, 'a leftover worker to stop').catch(() => undefined);
+      const done = await settlesWithin(worker.finished, 20_000, 'a leftover worker to stop').catch(() => undefined);
       if (!done) {
         for (const pid of processTree(worker.pid)) {
           try {
@@ -176,7 +164,7 @@ describe('per-purpose database URLs on PostgreSQL 15: web reads as dashboard_rea
             // Already gone.
           }
         }
-        await within(worker.finished, 10_000, 'a leftover worker to die').catch(() => undefined);
+        await settlesWithin(worker.finished, 10_000, 'a leftover worker to die').catch(() => undefined);
       }
     }
     getRedis(config().REDIS_URL).disconnect();
@@ -326,7 +314,7 @@ describe('per-purpose database URLs on PostgreSQL 15: web reads as dashboard_rea
     expect(logins).toEqual(expect.arrayContaining([OWNER, LOGINS.writer]));
 
     running.kill('SIGTERM');
-    const finished = await within(running.finished, 30_000, 'the worker to shut down on SIGTERM');
+    const finished = await settlesWithin(running.finished, 30_000, 'the worker to shut down on SIGTERM');
     const output = finished.stdout + finished.stderr;
     expect(finished.code, output).toBe(0);
 

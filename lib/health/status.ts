@@ -5,6 +5,7 @@ import { pingDatabase } from '../db/queries';
 import { errorMessage } from '../db/rows';
 import { heartbeatKey, queueStats, type QueueStats } from '../queue/stream';
 import { whenReady } from '../redis';
+import { withTimeout } from '../timeout';
 import type { ShipperStats } from '../logs/shipper';
 import type { WorkerState } from '../../worker/runtime';
 
@@ -63,8 +64,8 @@ export async function healthReport(getDatabase: () => Promise<Database>, redis: 
   const problems: string[] = [];
   const database: HealthReport['database'] = { ok: false };
   try {
-    const db = await withTimeout(getDatabase(), 3_000);
-    await withTimeout(pingDatabase(db.db), 3_000);
+    const db = await noAnswerWithin(getDatabase(), 3_000);
+    await noAnswerWithin(pingDatabase(db.db), 3_000);
     Object.assign(database, { ok: true, engine: db.engine, mode: (await readRecordedMode(db.db)) ?? 'unmigrated' });
   } catch (err) {
     database.error = errorMessage(err);
@@ -76,7 +77,7 @@ export async function healthReport(getDatabase: () => Promise<Database>, redis: 
   let workers: HealthReport['workers'] = [];
   try {
     await whenReady(redis, 1_000);
-    await withTimeout(redis.ping(), 2_000);
+    await noAnswerWithin(redis.ping(), 2_000);
     redisCheck.ok = true;
     const stats = await queueStats(redis);
     queue = { ...stats, ok: stats.lagMs < MAX_HEALTHY_LAG_MS };
@@ -119,6 +120,6 @@ async function workerHeartbeats(redis: Redis): Promise<HealthReport['workers']> 
   });
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms))]);
+function noAnswerWithin<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return withTimeout(promise, ms, () => new Error(`no answer within ${ms} ms`));
 }

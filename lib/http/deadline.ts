@@ -2,6 +2,7 @@ import { config } from '../config';
 import { log } from '../log';
 import { ApiError, problemResponse } from './problem';
 import { requestIdOf } from './request';
+import { withTimeout } from '../timeout';
 
 /**
  * The answer to `req`, or 503 problem+json `store-timeout` with Retry-After once
@@ -12,14 +13,12 @@ import { requestIdOf } from './request';
  */
 export async function answerWithinDeadline(req: Request, work: () => Promise<Response>): Promise<Response> {
   const deadlineMs = config().API_REQUEST_DEADLINE_MS;
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<Response>((resolve) => {
-    timer = setTimeout(() => resolve(lateAnswer(req, deadlineMs)), deadlineMs);
-  });
+  const late = new Error('deadline');
   try {
-    return await Promise.race([work(), late]);
-  } finally {
-    clearTimeout(timer);
+    return await withTimeout(work(), deadlineMs, () => late);
+  } catch (err) {
+    if (err === late) return lateAnswer(req, deadlineMs);
+    throw err;
   }
 }
 

@@ -14,6 +14,7 @@ import { log } from '../log';
 import { insertMissingNodes } from '../nodes/queries';
 import { DEAD_LETTER_STREAM, ETL_GROUP, ETL_STREAM } from '../queue/stream';
 import { createRedis, whenReady } from '../redis';
+import { settlesWithin } from '../testing/processes';
 import { startTcpProxy } from '../testing/tcp-proxy';
 import { drainStream } from '../testing/consumer';
 import { STORAGE_CASES, createMigratedDatabase, testNode, type TestDatabase } from '../testing/databases';
@@ -592,11 +593,7 @@ describe('POST /api/push contract', () => {
         await expect202(nodeSample(nodeA), 1, { redis: silent });
         link.freeze();
         for (const body of [nodeSample(nodeA), { samples: [nodeSample(nodeA), nodeSample(nodeA)] }]) {
-          let timer: NodeJS.Timeout | undefined;
-          const hanging = new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new Error('the push still waits after 10 s')), 10_000);
-          });
-          const r = await Promise.race([rejected(503, () => push(body, { redis: silent })), hanging]).finally(() => clearTimeout(timer));
+          const r = await settlesWithin(rejected(503, () => push(body, { redis: silent })), 10_000, 'the push to be answered');
           expect(r.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
           expect(r.json.detail).toMatch(/unavailable|did not answer/);
         }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { log } from '../log';
 import { whenReady } from '../redis';
+import { withTimeout } from '../timeout';
 import type { MetricsRequest } from './series';
 
 /**
@@ -64,15 +65,7 @@ async function withRedis<T>(redis: Redis, run: (r: Redis) => Promise<T>): Promis
     }
     await whenReady(redis, METRICS_CACHE_TIMEOUT_MS);
   }
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`redis did not answer within ${METRICS_CACHE_TIMEOUT_MS} ms`)), METRICS_CACHE_TIMEOUT_MS);
-  });
-  try {
-    return await Promise.race([run(redis), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return withTimeout(run(redis), METRICS_CACHE_TIMEOUT_MS, () => new Error(`redis did not answer within ${METRICS_CACHE_TIMEOUT_MS} ms`));
 }
 
 // One warning per outage (at most one a minute if Redis flaps); the log is per process, which is

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { withTimeout } from '../timeout';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 /**
@@ -38,6 +39,11 @@ export function startScript(script: string, args: string[], env: Record<string, 
 
 export async function runScript(script: string, args: string[], env: Record<string, string>): Promise<Finished> {
   return startScript(script, args, env).finished;
+}
+
+/** `work`, or a failure naming `what` once `timeoutMs` have passed: for what must not hang. */
+export function settlesWithin<T>(work: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  return withTimeout(work, timeoutMs, () => new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
 }
 
 /** Polls until `check` returns a value, or throws after `timeoutMs`. */
