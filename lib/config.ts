@@ -56,8 +56,9 @@ const envSchema = z.object({
   /** Sign-in attempts per client address per minute before 429. */
   AUTH_SIGNIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(5),
   /**
-   * How long an authenticated API request may take before it is answered 503 (a store that does
-   * not answer: see withAuth). Generous: a normal answer takes milliseconds.
+   * How long an API request (withAuth routes, better-auth's endpoints) may take before it is
+   * answered 503 (a store that does not answer: lib/http/deadline.ts). Generous: a normal answer
+   * takes milliseconds.
    */
   API_REQUEST_DEADLINE_MS: z.coerce.number().int().min(100).max(300_000).default(15_000),
   PUSH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
